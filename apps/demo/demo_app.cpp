@@ -1,0 +1,68 @@
+#include "demo_app.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "notes.hpp"
+
+namespace demo {
+namespace web = asiohttp::web;
+using asiohttp::awaitable;
+
+namespace {
+
+constexpr std::string_view kIndex = R"(<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>asiohttp demo</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;line-height:1.5}code{background:#eee;padding:0 .2em}</style>
+</head>
+<body>
+<h1>asiohttp demo</h1>
+<p>An aiohttp-style C++20 server on Boost.Asio and Beast. Endpoints:</p>
+<ul>
+<li><a href="/plaintext"><code>GET /plaintext</code></a>: Hello, World!</li>
+<li><a href="/json"><code>GET /json</code></a>: a JSON message</li>
+<li><a href="/hello/world"><code>GET /hello/{name}</code></a>: a greeting</li>
+<li><code>POST /echo</code>: the body back, with its content type</li>
+<li><a href="/healthz"><code>GET /healthz</code></a>: health check</li>
+<li><a href="/api/notes"><code>/api/notes</code></a>: notes, JSON CRUD</li>
+</ul>
+</body>
+</html>
+)";
+
+awaitable<web::Response> index(web::Request&) { co_return web::Response::html(std::string(kIndex)); }
+
+awaitable<web::Response> plaintext(web::Request&) { co_return web::Response::text("Hello, World!"); }
+
+awaitable<web::Response> json_hello(web::Request&) {
+    co_return web::json_response({{"message", "Hello, World!"}});
+}
+
+awaitable<web::Response> hello(web::Request& req) {
+    co_return web::Response::text("Hello, " + std::string(req.match_info("name")) + "!");
+}
+
+awaitable<web::Response> echo(web::Request& req) {
+    auto body = co_await req.read();
+    auto type = req.headers().get("Content-Type", "application/octet-stream");
+    web::Response resp = web::Response::bytes(std::string(body));
+    resp.headers().set("Content-Type", type);  // echoed as sent, parameters included
+    co_return resp;
+}
+
+awaitable<web::Response> healthz(web::Request&) { co_return web::json_response({{"status", "ok"}}); }
+
+}  // namespace
+
+void setup_routes(web::Application& app) {
+    auto& r = app.router();
+    r.add_get("/", index, {.name = "index"});
+    r.add_get("/plaintext", plaintext);
+    r.add_get("/json", json_hello);
+    r.add_get("/hello/{name}", hello, {.name = "hello"});
+    r.add_post("/echo", echo);
+    r.add_get("/healthz", healthz);
+    add_notes_routes(app);
+}
+
+}  // namespace demo

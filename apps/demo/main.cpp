@@ -1,0 +1,60 @@
+// asiohttp-demo: the main job. Options come from the command line, then the
+// environment (PORT), then an optional INI file (--config), then the defaults.
+#include <cstdlib>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "demo_app.hpp"
+
+namespace po = boost::program_options;
+namespace web = asiohttp::web;
+
+int main(int argc, char** argv) {
+    web::ServerConfig config;
+    std::string config_file;
+    unsigned port = config.port;
+    std::size_t max_body = config.client_max_size, max_header = config.max_header_size;
+    double shutdown_timeout = double(config.shutdown_timeout.count()) / 1000;
+
+    po::options_description options("asiohttp-demo options");
+    options.add_options()
+        ("help,h", "show this help")
+        ("config,c", po::value(&config_file), "INI file with the same keys as these options")
+        ("host", po::value(&config.host)->default_value(config.host), "address to listen on")
+        ("port,p", po::value(&port), "port (default: $PORT, else 8080)")
+        ("threads,t", po::value(&config.threads)->default_value(config.threads), "worker threads (0 = one per core)")
+        ("client-max-size", po::value(&max_body)->default_value(max_body), "request body limit in bytes (413 beyond)")
+        ("max-header-size", po::value(&max_header)->default_value(max_header), "request head limit in bytes (431 beyond)")
+        ("shutdown-timeout", po::value(&shutdown_timeout)->default_value(shutdown_timeout), "seconds in-flight requests get at shutdown")
+        ("access-log", po::value(&config.access_log)->default_value(true), "write the access log (true/false)")
+        ("debug", po::bool_switch(&config.debug), "exception texts in 500 responses");
+
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, options), vm);
+        if (vm.count("config")) po::store(po::parse_config_file(vm["config"].as<std::string>().c_str(), options), vm);
+        po::notify(vm);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n" << options << "\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << options << "\n";
+        return 0;
+    }
+    if (!vm.count("port"))
+        if (const char* env = std::getenv("PORT")) port = unsigned(std::strtoul(env, nullptr, 10));
+    if (port > 65535) {
+        std::cerr << "error: port " << port << " is out of range\n";
+        return 2;
+    }
+    config.port = std::uint16_t(port);
+    config.client_max_size = max_body;
+    config.max_header_size = max_header;
+    config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_timeout * 1000));
+
+    web::Application app;
+    demo::setup_routes(app);
+    return web::run_app(app, config);
+}

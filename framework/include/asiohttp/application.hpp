@@ -1,0 +1,135 @@
+// web::Application: router, middlewares, lifecycle signals, typed state and
+// sub-applications, as aiohttp.web.Application.
+//
+// Lifecycle (aiohttp's order):
+//   startup:  cleanup contexts run to their setup, then on_startup hooks in order
+//   shutdown: on_shutdown hooks in order (after the server stopped accepting)
+//   cleanup:  cleanup contexts' teardowns in reverse order, then on_cleanup hooks
+// The application is frozen when it starts: routes, middlewares and hooks can no
+// longer change, and state becomes read-only once startup is over.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "asiohttp/app_key.hpp"
+#include "asiohttp/handler.hpp"
+#include "asiohttp/router.hpp"
+
+namespace asiohttp::web {
+
+class Application;
+
+using Hook = std::function<awaitable<void>(Application&)>;
+// A cleanup context: sets something up and returns the hook that tears it down.
+using CleanupContext = std::function<awaitable<Hook>(Application&)>;
+
+// A list of hooks that freezes with its application (aiohttp's Signal).
+template <class Fn>
+class HookList {
+public:
+    void append(Fn fn) {
+        if (frozen_) throw std::logic_error("cannot change a frozen application's hooks");
+        hooks_.push_back(std::move(fn));
+    }
+    std::size_t size() const noexcept { return hooks_.size(); }
+    auto begin() const noexcept { return hooks_.begin(); }
+    auto end() const noexcept { return hooks_.end(); }
+
+private:
+    friend class Application;
+    std::vector<Fn> hooks_;
+    bool frozen_ = false;
+};
+
+class Application {
+public:
+    Application();
+    ~Application();
+    Application(const Application&) = delete;
+    Application& operator=(const Application&) = delete;
+
+    Router& router() noexcept { return router_; }
+    const Router& router() const noexcept { return router_; }
+
+    void add_middleware(Middleware middleware);
+    const std::vector<Middleware>& middlewares() const noexcept { return middlewares_; }
+
+    HookList<Hook> on_startup;
+    HookList<Hook> on_shutdown;
+    HookList<Hook> on_cleanup;
+    HookList<CleanupContext> cleanup_ctx;
+
+    // Typed state (aiohttp: app[key]). Writable until startup completes.
+    template <class T>
+    T& set(const AppKey<T>& key, T value) {
+        check_state_writable();
+        return state_.set(key, std::move(value));
+    }
+    template <class T, class... Args>
+    T& emplace(const AppKey<T>& key, Args&&... args) {
+        check_state_writable();
+        return state_.emplace(key, std::forward<Args>(args)...);
+    }
+    // Looks in this application, then its parents (aiohttp's config_dict); throws std::out_of_range.
+    template <class T>
+    T& get(const AppKey<T>& key) const {
+        if (T* v = find(key)) return *v;
+        return const_cast<TypedState&>(state_).get(key);  // throws with the key's name
+    }
+    template <class T>
+    T* find(const AppKey<T>& key) const noexcept {
+        for (auto* app = this; app; app = app->parent_)
+            if (T* v = const_cast<TypedState&>(app->state_).find(key)) return v;
+        return nullptr;
+    }
+    template <class T>
+    bool contains(const AppKey<T>& key) const noexcept {
+        return find(key) != nullptr;
+    }
+
+    // Mounts a sub-application under `prefix` ("/admin"); returns it to fill with routes.
+    Application& add_subapp(std::string_view prefix, std::unique_ptr<Application> subapp);
+    Application& add_subapp(std::string_view prefix) {
+        return add_subapp(prefix, std::make_unique<Application>());
+    }
+    Application* parent() const noexcept { return parent_; }
+
+    // Debug mode: exception texts in 500 bodies. Set by the server's config.
+    bool debug() const noexcept { return debug_; }
+    void set_debug(bool on) noexcept { debug_ = on; }
+
+    bool frozen() const noexcept { return frozen_; }
+    void freeze();
+
+    awaitable<void> startup();
+    awaitable<void> shutdown();
+    awaitable<void> cleanup();
+
+    // Routes the request through the middlewares to its handler. Never throws:
+    // HTTP exceptions become their responses, anything else a logged 500.
+    awaitable<Response> handle(Request& req);
+
+private:
+    void check_not_frozen() const;
+    void check_state_writable() const;
+    void build_chains(const std::vector<const Middleware*>& outer);
+    Response internal_error(std::string_view what) const;
+
+    Router router_;
+    std::vector<Middleware> middlewares_;
+    std::vector<const Middleware*> chain_;  // root-to-here middlewares, for 404/405 and routes
+    std::vector<std::unique_ptr<Application>> subapps_;
+    std::vector<Hook> cleanup_hooks_;       // teardowns of started cleanup contexts
+    TypedState state_;
+    Application* parent_ = nullptr;
+    bool frozen_ = false;
+    bool state_frozen_ = false;
+    bool debug_ = false;
+};
+
+}  // namespace asiohttp::web

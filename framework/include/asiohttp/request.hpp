@@ -1,0 +1,141 @@
+// web::Request: what a handler receives, as aiohttp.web.Request.
+//
+//   auto id   = req.match_info("id");                // from /notes/{id}
+//   auto page = req.query().get("page", "1");
+//   auto ua   = req.headers().get("User-Agent", "");
+//   auto body = co_await req.json();                 // 400 on malformed JSON
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "asiohttp/app_key.hpp"
+#include "asiohttp/awaitable.hpp"
+#include "asiohttp/detail/request_head.hpp"
+#include "asiohttp/multidict.hpp"
+
+namespace asiohttp::web {
+
+class Application;
+class Route;
+
+namespace detail {
+class Exchange;
+class RequestAccess;
+}  // namespace detail
+
+// Thrown by Request::read() and friends when the client went away or sent a broken
+// body; the server closes the connection quietly (aiohttp: ConnectionResetError).
+class ClientDisconnectedError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The variables a route matched ({id} in /notes/{id}) and the route itself.
+class MatchInfo {
+public:
+    std::optional<std::string_view> get(std::string_view name) const noexcept { return values_.get(name); }
+    const MultiDict& values() const noexcept { return values_; }
+    const Route* route() const noexcept { return route_; }
+
+private:
+    friend class Router;
+    friend class Application;
+    friend class detail::RequestAccess;
+    MultiDict values_;
+    const Route* route_ = nullptr;
+};
+
+// One uploaded file of a multipart/form-data body.
+struct FileField {
+    std::string name;
+    std::string filename;
+    std::string content_type;
+    std::string content;
+};
+
+// A parsed form body: urlencoded or multipart/form-data.
+struct PostData {
+    MultiDict fields;              // text fields, in order
+    std::vector<FileField> files;  // file parts, in order
+
+    std::optional<std::string_view> get(std::string_view name) const noexcept { return fields.get(name); }
+    std::string_view get(std::string_view name, std::string_view fallback) const noexcept {
+        return fields.get(name, fallback);
+    }
+    const FileField* file(std::string_view name) const noexcept;
+};
+
+class Request {
+public:
+    Request(detail::RequestHead& head, detail::Exchange& exchange, Application& app, std::string_view remote,
+            bool secure = false);
+    Request(const Request&) = delete;
+    Request& operator=(const Request&) = delete;
+
+    std::string_view method() const noexcept { return head_->method; }
+    // HTTP version: 11 for HTTP/1.1, 10 for HTTP/1.0.
+    unsigned version() const noexcept { return head_->version; }
+    // The request target as sent: percent-encoded path plus query.
+    std::string_view raw_path() const noexcept { return head_->target; }
+    // The decoded path, without the query.
+    const std::string& path() const noexcept { return path_; }
+    std::string_view query_string() const noexcept;
+    const MultiDict& query() const;
+
+    const CIMultiDictProxy& headers() const noexcept { return head_->headers; }
+    const MultiDict& cookies() const;
+    std::string_view host() const noexcept { return head_->headers.get("Host", ""); }
+    std::string_view scheme() const noexcept { return secure_ ? "https" : "http"; }
+    bool secure() const noexcept { return secure_; }
+    // Peer IP address.
+    std::string_view remote() const noexcept { return remote_; }
+    bool keep_alive() const noexcept { return head_->keep_alive; }
+
+    // A variable of the matched route; throws std::out_of_range if the route has none by that name.
+    std::string_view match_info(std::string_view name) const;
+    const MatchInfo& match_info() const noexcept { return match_info_; }
+
+    // Media type without parameters ("application/json"); aiohttp's default when absent.
+    std::string_view content_type() const noexcept;
+    // The charset parameter of Content-Type, if any.
+    std::string_view charset() const noexcept;
+    std::optional<std::uint64_t> content_length() const noexcept { return head_->content_length; }
+    bool body_exists() const noexcept { return head_->chunked || head_->content_length.value_or(0) > 0; }
+
+    // The whole body (read on first use, bounded by client_max_size: 413 beyond it).
+    // The view stays valid for the life of the request.
+    awaitable<std::string_view> read();
+    awaitable<std::string_view> text() { return read(); }
+    // The body parsed as JSON; a malformed body is a 400.
+    awaitable<nlohmann::json> json();
+    // urlencoded or multipart/form-data fields; anything else is empty.
+    awaitable<PostData> post();
+
+    // The application that owns the matched route (the sub-application, if any).
+    Application& app() const noexcept { return *app_; }
+    // Per-request state for middlewares and handlers (aiohttp: request["key"]).
+    TypedState& state() noexcept { return state_; }
+
+private:
+    friend class detail::RequestAccess;
+
+    detail::RequestHead* head_;
+    detail::Exchange* exchange_;
+    Application* app_;
+    std::string_view remote_;
+    bool secure_;
+    std::string path_;
+    MatchInfo match_info_;
+    mutable std::optional<MultiDict> query_;
+    mutable std::optional<MultiDict> cookies_;
+    TypedState state_;
+};
+
+}  // namespace asiohttp::web

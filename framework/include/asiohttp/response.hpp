@@ -1,0 +1,131 @@
+// web::Response, web::StreamResponse and web::json_response, as in aiohttp.web.
+//
+//   co_return web::Response::text("Hello");
+//   co_return web::json_response({{"message", "Hello"}});
+//
+//   web::StreamResponse resp;              // streamed, chunked unless a length is set
+//   co_await resp.prepare(req);
+//   co_await resp.write("part 1");
+//   co_await resp.write_eof();
+//   co_return resp;
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "asiohttp/awaitable.hpp"
+#include "asiohttp/cookies.hpp"
+#include "asiohttp/multidict.hpp"
+
+namespace asiohttp::web {
+
+class Request;
+class Response;
+
+namespace detail {
+class Exchange;
+class ResponseAccess;
+
+// A body produced when the response is sent rather than when it is built
+// (files: the answer depends on Range and If-None-Match of the request).
+class DeferredBody {
+public:
+    virtual ~DeferredBody() = default;
+    virtual awaitable<void> send(Request& req, Response& resp) = 0;
+};
+}  // namespace detail
+
+// The standard reason phrase for a status code ("Not Found"), or "" if unknown.
+std::string_view reason_phrase(int status) noexcept;
+
+class Response {
+public:
+    explicit Response(int status = 200);
+
+    // text/plain; charset=utf-8 (or another text type).
+    static Response text(std::string text, int status = 200, std::string_view content_type = "text/plain");
+    static Response html(std::string html, int status = 200);
+    // Raw bytes with the given content type.
+    static Response bytes(std::string body, std::string_view content_type = "application/octet-stream",
+                          int status = 200);
+
+    int status() const noexcept { return status_; }
+    std::string_view reason() const noexcept;
+    void set_status(int status, std::string reason = {});
+
+    CIMultiDict& headers() noexcept { return headers_; }
+    const CIMultiDict& headers() const noexcept { return headers_; }
+
+    const std::string& body() const noexcept { return body_; }
+    std::string& body() noexcept { return body_; }
+    void set_body(std::string body) { body_ = std::move(body); }
+    // Sets the body and marks it utf-8 text.
+    void set_text(std::string text);
+
+    std::string_view content_type() const noexcept { return content_type_; }
+    void set_content_type(std::string_view type) { content_type_ = type; }
+    std::string_view charset() const noexcept { return charset_; }
+    void set_charset(std::string_view charset) { charset_ = charset; }
+
+    // Explicit length for a streamed body (otherwise it is chunked).
+    std::optional<std::uint64_t> content_length() const noexcept { return content_length_; }
+    void set_content_length(std::uint64_t n) noexcept { content_length_ = n; }
+
+    void set_cookie(std::string_view name, std::string_view value, const CookieOptions& options = {});
+    void del_cookie(std::string_view name, std::string_view domain = {}, std::string_view path = "/");
+    // The Set-Cookie values, one per cookie name.
+    const std::vector<std::pair<std::string, std::string>>& cookies() const noexcept { return cookies_; }
+
+    // Close the connection after this response.
+    void force_close() noexcept { force_close_ = true; }
+    bool will_close() const noexcept { return force_close_; }
+
+    // True once the status line and headers went out (streamed responses).
+    bool prepared() const noexcept { return exchange_ != nullptr; }
+
+protected:
+    void set_deferred_body(std::shared_ptr<detail::DeferredBody> body) { deferred_ = std::move(body); }
+
+    awaitable<void> prepare_stream(Request& req);
+    awaitable<void> write_stream(std::string_view data);
+    awaitable<void> write_eof_stream(std::string_view data);
+
+private:
+    friend class detail::ResponseAccess;
+
+    int status_;
+    bool force_close_ = false;
+    bool eof_sent_ = false;
+    std::string reason_;
+    std::string content_type_;
+    std::string charset_;
+    std::string body_;
+    CIMultiDict headers_;
+    std::vector<std::pair<std::string, std::string>> cookies_;
+    std::optional<std::uint64_t> content_length_;
+    std::shared_ptr<detail::DeferredBody> deferred_;
+    detail::Exchange* exchange_ = nullptr;  // set by prepare(); the connection outlives the handler
+};
+
+// A response whose body is written piece by piece while the handler runs.
+// It adds no data to Response, so returning it as a Response is safe.
+class StreamResponse : public Response {
+public:
+    using Response::Response;
+    // Sends the status line and headers.
+    awaitable<void> prepare(Request& req) { return prepare_stream(req); }
+    awaitable<void> write(std::string_view data) { return write_stream(data); }
+    awaitable<void> write_eof(std::string_view data = {}) { return write_eof_stream(data); }
+};
+
+// application/json body; `dumps` is nlohmann's compact form.
+Response json_response(const nlohmann::json& data, int status = 200);
+
+}  // namespace asiohttp::web

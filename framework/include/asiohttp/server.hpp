@@ -1,0 +1,74 @@
+// The multi-acceptor HTTP server and its configuration.
+//
+// Each worker thread owns an io_context and its own acceptor on the same port
+// (SO_REUSEPORT): the kernel spreads connections, and a connection stays on the
+// thread that accepted it, so its state needs no locks.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace asiohttp::web {
+
+class Application;
+
+struct ServerConfig {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8080;              // 0 = any free port (see Server::port())
+    unsigned threads = 0;                   // 0 = one per hardware thread
+    int backlog = 1024;
+
+    std::size_t client_max_size = 1 << 20;  // request body limit: 413 beyond it (aiohttp: 1 MiB)
+    std::size_t max_header_size = 8 << 10;  // request line + headers: 431 beyond it (nginx: 8 KiB)
+
+    std::chrono::milliseconds header_timeout{60'000};      // slow request head: 408, then close
+    std::chrono::milliseconds body_timeout{60'000};        // slow request body
+    std::chrono::milliseconds keepalive_timeout{75'000};   // idle keep-alive connection (aiohttp: 75 s)
+    std::chrono::milliseconds shutdown_timeout{60'000};    // in-flight requests at shutdown (aiohttp: 60 s)
+
+    bool access_log = true;
+    // aiohttp's directives: %a %t %r %s %b %T %Tf %D %P %{Header}i %{Header}o
+    std::string access_log_format = R"(%a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i")";
+    bool debug = false;                     // exception texts in 500 bodies
+    bool handle_signals = true;             // run_app: SIGINT/SIGTERM start a graceful shutdown
+    std::string server_header = "asiohttp";
+};
+
+namespace detail {
+class ServerImpl;
+}
+
+// The lower-level runner behind run_app, also used by tests.
+class Server {
+public:
+    Server(Application& app, ServerConfig config);
+    ~Server();  // stops, if still running
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds (throws std::system_error with a clear message if it cannot), runs the
+    // startup hooks, then starts the worker threads. Returns once serving.
+    void start();
+    // The bound port (useful with port 0).
+    std::uint16_t port() const noexcept;
+    const ServerConfig& config() const noexcept;
+    // Graceful shutdown: stop accepting, on_shutdown, let in-flight requests finish
+    // within shutdown_timeout, close what remains, on_cleanup. Idempotent.
+    void stop();
+    // Blocks until stop() has completed (from another thread or a signal).
+    void wait();
+    // Requests currently being handled, all threads together.
+    std::size_t in_flight() const noexcept;
+
+private:
+    std::unique_ptr<detail::ServerImpl> impl_;
+};
+
+// Runs the application until SIGINT/SIGTERM, then shuts down gracefully. A bind
+// failure (port in use) prints one line and exits with status 1.
+int run_app(Application& app, ServerConfig config = {});
+
+}  // namespace asiohttp::web

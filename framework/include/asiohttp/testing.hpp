@@ -1,0 +1,99 @@
+// Test support, as aiohttp's pytest fixtures: a real server on 127.0.0.1 with a
+// free port, running in the background, and a small blocking HTTP/1.1 client.
+//
+//   web::Application app;  app.router().add_get("/", hello);
+//   testing::TestServer server(app);
+//   testing::TestClient client(server);
+//   auto r = client.get("/");
+//   EXPECT_EQ(r.status, 200);
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "asiohttp/application.hpp"
+#include "asiohttp/multidict.hpp"
+#include "asiohttp/server.hpp"
+
+namespace asiohttp::testing {
+
+class TestServer {
+public:
+    // 127.0.0.1, a free port, two threads, no access log, no signal handling.
+    static web::ServerConfig default_config();
+
+    explicit TestServer(web::Application& app, web::ServerConfig config = default_config());
+    ~TestServer();
+    TestServer(const TestServer&) = delete;
+    TestServer& operator=(const TestServer&) = delete;
+
+    std::uint16_t port() const noexcept { return server_.port(); }
+    std::string host() const { return server_.config().host; }
+    std::string url(std::string_view path = "/") const;
+    web::Server& server() noexcept { return server_; }
+
+private:
+    web::Server server_;
+};
+
+struct ClientResponse {
+    int status = 0;
+    std::string reason;
+    unsigned version = 11;
+    CIMultiDict headers;
+    std::string body;
+    bool keep_alive = true;
+
+    std::string_view header(std::string_view name) const { return headers.get(name, ""); }
+    nlohmann::json json() const;
+};
+
+struct ClientOptions {
+    std::chrono::milliseconds timeout{10'000};  // for each connect, read and write
+};
+
+// A blocking HTTP/1.1 client over one keep-alive connection, reconnecting when
+// the server closed it. Every operation has a timeout, so a test never hangs.
+class TestClient {
+public:
+    TestClient(std::string host, std::uint16_t port, ClientOptions options = {});
+    explicit TestClient(const TestServer& server, ClientOptions options = {});
+    ~TestClient();
+    TestClient(const TestClient&) = delete;
+    TestClient& operator=(const TestClient&) = delete;
+
+    ClientResponse request(std::string_view method, std::string_view target, std::string_view body = {},
+                           const CIMultiDict& headers = {});
+    ClientResponse get(std::string_view target, const CIMultiDict& headers = {});
+    ClientResponse head(std::string_view target, const CIMultiDict& headers = {});
+    ClientResponse del(std::string_view target, const CIMultiDict& headers = {});
+    ClientResponse post(std::string_view target, std::string_view body, std::string_view content_type = "text/plain",
+                        const CIMultiDict& headers = {});
+    ClientResponse put(std::string_view target, std::string_view body, std::string_view content_type = "text/plain");
+    ClientResponse patch(std::string_view target, std::string_view body, std::string_view content_type = "text/plain");
+    ClientResponse post_json(std::string_view target, const nlohmann::json& body);
+
+    // Raw access, for malformed input and pipelining.
+    void send_raw(std::string_view bytes);
+    // Reads one response from the connection (for a HEAD request, pass head = true).
+    ClientResponse read_response(bool head = false);
+    // Reads until the server closes the connection; returns what came.
+    std::string read_until_close();
+    // True if the server closed the connection (checked without blocking).
+    bool server_closed();
+
+    void close();
+    // TCP connections opened so far (1 when keep-alive held throughout).
+    std::size_t connections_opened() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace asiohttp::testing

@@ -1,0 +1,46 @@
+// The contract between a request/response and the connection carrying it. The
+// connection implements it; Request and Response only see this interface, which
+// keeps Beast out of the public headers.
+#pragma once
+
+#include <string_view>
+
+#include "asiohttp/request.hpp"
+#include "asiohttp/response.hpp"
+
+namespace asiohttp::web::detail {
+
+class Exchange {
+public:
+    // Reads the rest of the body into the request head (413 past client_max_size).
+    virtual awaitable<void> read_body() = 0;
+    // Status line and headers of a streamed response.
+    virtual awaitable<void> send_head(Response& resp) = 0;
+    virtual awaitable<void> send_data(std::string_view data) = 0;
+    virtual awaitable<void> send_eof() = 0;
+
+protected:
+    ~Exchange() = default;
+};
+
+// Internal access to Request, for the connection and the application.
+class RequestAccess {
+public:
+    static MatchInfo& match(Request& r) noexcept { return r.match_info_; }
+    static void set_route(Request& r, const Route* route) noexcept { r.match_info_.route_ = route; }
+    static void set_app(Request& r, Application& app) noexcept { r.app_ = &app; }
+    static RequestHead& head(Request& r) noexcept { return *r.head_; }
+    static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
+};
+
+// Internal access to Response, for the connection.
+class ResponseAccess {
+public:
+    static DeferredBody* deferred(Response& r) noexcept { return r.deferred_.get(); }
+    static bool eof_sent(const Response& r) noexcept { return r.eof_sent_; }
+    static void mark_prepared(Response& r, Exchange& ex) noexcept { r.exchange_ = &ex; }
+    static void mark_eof(Response& r) noexcept { r.eof_sent_ = true; }
+    static const std::string& reason_override(const Response& r) noexcept { return r.reason_; }
+};
+
+}  // namespace asiohttp::web::detail

@@ -1,0 +1,68 @@
+// A Beast parser that fills a RequestHead: the field block is copied once into one
+// reusable string, so a keep-alive connection parses without allocating.
+#pragma once
+
+#include <boost/beast/http/basic_parser.hpp>
+
+#include "asiohttp/detail/request_head.hpp"
+
+namespace asiohttp::web::detail {
+
+class RequestParser final : public boost::beast::http::basic_parser<true> {
+public:
+    struct FieldPos {
+        std::uint32_t name, name_len, value, value_len;
+    };
+
+    RequestParser(RequestHead& head, std::vector<FieldPos>& positions) : head_(head), pos_(positions) {
+        head_.clear();
+        pos_.clear();
+    }
+
+private:
+    using string_view = boost::beast::string_view;
+    using error_code = boost::beast::error_code;
+
+    void on_request_impl(boost::beast::http::verb, string_view method, string_view target, int version,
+                         error_code&) override {
+        head_.method.assign(method.data(), method.size());
+        head_.target.assign(target.data(), target.size());
+        head_.version = unsigned(version);
+    }
+    void on_response_impl(int, string_view, int, error_code&) override {}
+    void on_field_impl(boost::beast::http::field f, string_view name, string_view value, error_code&) override {
+        auto& s = head_.fields;
+        pos_.push_back({std::uint32_t(s.size()), std::uint32_t(name.size()), std::uint32_t(s.size() + name.size()),
+                        std::uint32_t(value.size())});
+        s.append(name.data(), name.size()).append(value.data(), value.size());
+        if (f == boost::beast::http::field::expect && asiohttp::iequals({value.data(), value.size()}, "100-continue"))
+            head_.expect_continue = true;
+    }
+    void on_header_impl(error_code&) override {
+        // Views are made only now: `fields` no longer grows.
+        std::string_view s = head_.fields;
+        head_.headers.reserve(pos_.size());
+        for (auto& p : pos_) head_.headers.add(s.substr(p.name, p.name_len), s.substr(p.value, p.value_len));
+        head_.keep_alive = keep_alive();
+        head_.chunked = chunked();
+        if (auto len = content_length()) head_.content_length = *len;
+    }
+    void on_body_init_impl(boost::optional<std::uint64_t> const& length, error_code&) override {
+        if (length) head_.body.reserve(std::size_t(*length));
+    }
+    std::size_t on_body_impl(string_view body, error_code&) override {
+        head_.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
+        head_.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_finish_impl(error_code&) override { head_.body_complete = true; }
+
+    RequestHead& head_;
+    std::vector<FieldPos>& pos_;
+};
+
+}  // namespace asiohttp::web::detail

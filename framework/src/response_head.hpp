@@ -1,0 +1,35 @@
+// Serializes a response's status line and header block.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "asiohttp/response.hpp"
+
+namespace asiohttp::web::detail {
+
+// How the body is delimited on the wire.
+enum class Framing {
+    none,             // no body at all (1xx, 204, 304)
+    length,           // Content-Length
+    chunked,          // Transfer-Encoding: chunked
+    close_delimited,  // HTTP/1.0 stream: the body ends when the connection closes
+};
+
+// No body may be sent for these statuses.
+inline bool status_has_no_body(int status) noexcept { return status < 200 || status == 204 || status == 304; }
+
+struct HeadOptions {
+    Framing framing = Framing::length;
+    std::uint64_t content_length = 0;
+    bool keep_alive = true;
+    unsigned request_version = 11;
+    std::string_view server_header = "asiohttp";
+};
+
+// Appends the head to `out`. Framing headers the application set are replaced by
+// the server's own, so the message is always delimited correctly.
+void serialize_head(std::string& out, const Response& resp, const HeadOptions& options);
+
+}  // namespace asiohttp::web::detail
