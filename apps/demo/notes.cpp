@@ -155,7 +155,9 @@ awaitable<web::Response> update_note(web::Request& req) {
 }
 
 awaitable<web::Response> delete_note(web::Request& req) {
-    if (!co_await store(req).remove(note_id(req))) co_return json_error(404, "note not found");
+    const auto id = note_id(req);
+    const bool removed = co_await store(req).remove(id);
+    if (!removed) co_return json_error(404, "note not found");
     co_return web::Response(204);
 }
 

@@ -185,7 +185,8 @@ awaitable<void> HttpConnection::answer_read_error(const beast::error_code& ec, b
     std::array<asio::const_buffer, 2> bufs{asio::buffer(out_), asio::buffer(resp.body())};
     timed_out_ = false;
     set_deadline(Phase::io, config().body_timeout);
-    if (co_await write(bufs)) co_await linger_close();
+    const bool sent = co_await write(bufs);
+    if (sent) co_await linger_close();
     socket_.close(ignored);
 }
 
@@ -225,7 +226,10 @@ awaitable<bool> HttpConnection::serve_one() {
     // Keep the connection in sync when the handler left (part of) the body unread.
     if (!parser_->is_done() && !must_close_) {
         if (head_.expect_continue && !continue_sent_) must_close_ = true;  // the client never sent it
-        else if (co_await receive_body()) must_close_ = true;
+        else {
+            const auto ec = co_await receive_body();
+            if (ec) must_close_ = true;
+        }
     }
 
     bool keep_alive = head_.keep_alive && !closing_ && !must_close_ && !resp->will_close();
@@ -242,8 +246,9 @@ awaitable<bool> HttpConnection::serve_one() {
         body_bytes = stream_sent_;
         const bool complete = framing_ != Framing::length || stream_sent_ == stream_declared_;
         keep_alive = keep_alive && stream_keep_alive_ && complete;
-    } else if (!co_await write_response(*resp, keep_alive, body_bytes)) {
-        co_return false;
+    } else {
+        const bool sent = co_await write_response(*resp, keep_alive, body_bytes);
+        if (!sent) co_return false;
     }
     if (worker_.access_log) worker_.access_log->log(req, *resp, body_bytes, Clock::now() - started);
     co_return keep_alive && !broken_;
@@ -280,7 +285,8 @@ awaitable<beast::error_code> HttpConnection::receive_body() {
     if (head_.expect_continue && !continue_sent_ && head_.version == 11) {
         continue_sent_ = true;
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        if (!co_await write(asio::buffer(kContinue))) co_return asio::error::broken_pipe;
+        const bool sent = co_await write(asio::buffer(kContinue));
+        if (!sent) co_return asio::error::broken_pipe;
     }
     set_deadline(Phase::io, config().body_timeout);
     auto [ec, n] = co_await http::async_read(socket_, buffer_, *parser_, nothrow);
