@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing (PostgreSQL included), starts a throwaway
+# PostgreSQL on 127.0.0.1, builds, and runs the whole suite with ctest.
+# Exit status: 0 only if every test ran and passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+docker/install-deps.sh build test
+
+source tests/throwaway-postgres.sh
+# Tests that need the database must run: no server is a failure, not a skip.
+start_throwaway_postgres || { echo "run-all: could not start PostgreSQL; failing" >&2; exit 1; }
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build
+ctest --test-dir build --output-on-failure -j4 --timeout 300
