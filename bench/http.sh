@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# /plaintext and /json under wrk: asiohttp's demo beside Python aiohttp, Node's
+# http and nginx's `return 200`, each server pinned to one core (0) and wrk to the
+# other (1). Prints req/s, p99 latency and the ratios to asiohttp.
+#   bench/http.sh [seconds per run, default 10] [connections, default 64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Debian's python3, where python3-aiohttp is installed (not a pyenv or venv one).
+DURATION=${1:-10}
+CONNS=${2:-64}
+docker/install-deps.sh build bench >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --target asiohttp-demo >/dev/null
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; return 1; }
+
+start() {  # name port command...
+  local name=$1 port=$2; shift 2
+  taskset -c 0 "$@" >"$tmp/$name.log" 2>&1 &
+  pids+=($!)
+  wait_port "$port"
+}
+
+start asiohttp 18081 build/apps/demo/asiohttp-demo --host 127.0.0.1 --port 18081 --threads 1 --access-log false
+start aiohttp 18082 /usr/bin/python3 bench/peers/aiohttp_http.py 18082
+start node 18083 node bench/peers/node_http.js 18083
+sed "s/PORT/18084/" bench/peers/nginx.conf >"$tmp/nginx.conf"
+start nginx 18084 nginx -p "$tmp" -c "$tmp/nginx.conf"
+
+declare -A rps p99
+for path in plaintext json; do
+  for peer in asiohttp:18081 aiohttp:18082 node:18083 nginx:18084; do
+    name=${peer%%:*} port=${peer##*:}
+    taskset -c 1 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/$path" >/dev/null  # warm-up
+    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/$path")
+    rps[$name/$path]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p99[$name/$path]=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  done
+done
+
+printf '\n%-10s %-10s %12s %10s %12s\n' endpoint server "req/s" "p99" "asiohttp is"
+for path in plaintext json; do
+  base=${rps[asiohttp/$path]}
+  for name in asiohttp aiohttp node nginx; do
+    r=${rps[$name/$path]}
+    ratio=$(awk -v a="$base" -v b="$r" 'BEGIN { printf "%.2fx", a / b }')
+    printf '%-10s %-10s %12s %10s %12s\n' "/$path" "$name" "$r" "${p99[$name/$path]}" "$ratio"
+  done
+done
+echo
+echo "wrk -t1 -c$CONNS -d${DURATION}s; servers on core 0, wrk on core 1; $(nproc) cores, $(uname -r)"

@@ -1,0 +1,18 @@
+# The demo's /plaintext and /json in Python's aiohttp, one process, no access log.
+import sys
+
+from aiohttp import web
+
+
+async def plaintext(request):
+    return web.Response(text="Hello, World!")
+
+
+async def json_hello(request):
+    return web.json_response({"message": "Hello, World!"})
+
+
+app = web.Application()
+app.router.add_get("/plaintext", plaintext)
+app.router.add_get("/json", json_hello)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
