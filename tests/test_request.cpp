@@ -66,7 +66,7 @@ TEST_F(RequestTest, Accessors) {
                              {"X-Multi", "1"},
                              {"x-multi", "2"},
                              {"Cookie", "session=abc; theme=\"dark\""},
-                             {"Content-Type", "text/plain; charset=latin-1"}});
+                             {"Content-Type", "text/plain; format=flowed; Charset=\"latin-1\""}});
     ASSERT_EQ(r.status, 200);
     auto j = r.json();
     EXPECT_EQ(j["method"], "GET");

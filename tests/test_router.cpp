@@ -151,6 +151,16 @@ TEST_F(StaticFiles, ServesFilesWithTypes) {
     EXPECT_EQ(app.router().url_for("static", {{"filename", "sub/page.html"}}), "/static/sub/page.html");
 }
 
+TEST_F(StaticFiles, DirectoryIndexWhenAsked) {
+    web::Application app;
+    app.router().add_static("/files", root / "public", {.show_index = true});
+    TestServer server(app);
+    TestClient client(server);
+    auto r = client.get("/files/sub");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find(R"(<a href="/files/sub/page.html">page.html</a>)"), std::string::npos) << r.body;
+}
+
 TEST_F(StaticFiles, TraversalIsRefused) {
     web::Application app;
     app.router().add_static("/static", root / "public");

@@ -80,13 +80,19 @@ std::string_view Request::content_type() const noexcept {
 }
 
 std::string_view Request::charset() const noexcept {
-    auto ct = head_->headers.get("Content-Type", "");
-    auto pos = ct.find("charset=");
-    if (pos == std::string_view::npos) return {};
-    auto v = ct.substr(pos + 8);
-    v = v.substr(0, v.find(';'));
-    if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
-    return v;
+    // A view into the header: the parameter, unquoted, with any case of "charset".
+    std::string_view ct = head_->headers.get("Content-Type", "");
+    for (auto semi = ct.find(';'); semi != std::string_view::npos; semi = ct.find(';')) {
+        ct.remove_prefix(semi + 1);
+        while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
+        if (ct.size() > 8 && iequals(ct.substr(0, 8), "charset=")) {
+            auto v = ct.substr(8, ct.find(';') == std::string_view::npos ? std::string_view::npos : ct.find(';') - 8);
+            while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+            if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+            return v;
+        }
+    }
+    return {};
 }
 
 awaitable<std::string_view> Request::read() {

@@ -61,9 +61,11 @@ awaitable<Response> serve_static(Request& req, const fs::path& root, bool follow
         for (auto& entry : fs::directory_iterator(*path, ec))
             names.push_back(entry.path().filename().string() + (entry.is_directory() ? "/" : ""));
         std::sort(names.begin(), names.end());
+        std::string base = req.path();
+        if (base.back() != '/') base.push_back('/');
         std::string title = "Index of " + html_escape(req.path());
         std::string html = "<html><head><title>" + title + "</title></head><body><h1>" + title + "</h1><ul>";
-        for (auto& n : names) html += "<li><a href=\"" + html_escape(n) + "\">" + html_escape(n) + "</a></li>";
+        for (auto& n : names) html += "<li><a href=\"" + html_escape(base + n) + "\">" + html_escape(n) + "</a></li>";
         html += "</ul></body></html>";
         co_return Response::html(std::move(html));
     }

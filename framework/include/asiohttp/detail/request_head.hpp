@@ -31,7 +31,9 @@ struct RequestHead {
         headers.clear();
         content_length.reset();
         chunked = keep_alive = expect_continue = body_complete = false;
-        body.clear();
+        // Keep a small body buffer for the next request; give a large one back.
+        if (body.capacity() > (64u << 10)) std::string().swap(body);
+        else body.clear();
     }
 };
 
