@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chat.hpp"
 #include "notes.hpp"
 
 namespace demo {
@@ -25,6 +26,8 @@ constexpr std::string_view kIndex = R"(<!doctype html>
 <li><code>POST /echo</code>: the body back, with its content type</li>
 <li><a href="/healthz"><code>GET /healthz</code></a>: health check</li>
 <li><a href="/api/notes"><code>/api/notes</code></a>: notes, JSON CRUD</li>
+<li><code>/ws/echo</code>: WebSocket echo</li>
+<li><a href="/chat"><code>GET /chat</code></a>: a chat page over <code>/ws/chat</code></li>
 </ul>
 </body>
 </html>
@@ -52,9 +55,20 @@ awaitable<web::Response> echo(web::Request& req) {
 
 awaitable<web::Response> healthz(web::Request&) { co_return web::json_response({{"status", "ok"}}); }
 
+awaitable<web::Response> ws_echo(web::Request& req) {
+    web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30)});
+    co_await ws.prepare(req);
+    while (auto msg = co_await ws.receive()) {
+        if (msg->is_text()) co_await ws.send_str(msg->text());
+        else if (msg->is_binary()) co_await ws.send_bytes(msg->bytes());
+    }
+    co_return ws;
+}
+
 }  // namespace
 
-void setup_routes(web::Application& app) {
+void setup_routes(web::Application& app, const Options& options) {
+    if (!app.contains(chat_hub_key)) app.set<std::shared_ptr<ChatHub>>(chat_hub_key, std::make_shared<LocalChatHub>());
     auto& r = app.router();
     r.add_get("/", index, {.name = "index"});
     r.add_get("/plaintext", plaintext);
@@ -62,6 +76,12 @@ void setup_routes(web::Application& app) {
     r.add_get("/hello/{name}", hello, {.name = "hello"});
     r.add_post("/echo", echo);
     r.add_get("/healthz", healthz);
+    r.add_get("/ws/echo", ws_echo);
+    r.add_get("/ws/chat", chat_socket);
+    auto page = options.static_dir / "chat.html";
+    r.add_get("/chat", [page](web::Request&) -> awaitable<web::Response> { co_return web::FileResponse(page); },
+              {.name = "chat"});
+    r.add_static("/static", options.static_dir, {.name = "static"});
     add_notes_routes(app);
 }
 

@@ -8,12 +8,21 @@
 //   POST /echo             the request body, with its content type
 //   GET  /healthz          {"status":"ok"}
 //   /api/notes             JSON CRUD (see notes.hpp)
+//   GET  /ws/echo          WebSocket: text and binary echoed back as they came
+//   GET  /ws/chat          WebSocket chat: ?room=R&name=N (see chat.hpp)
+//   GET  /chat             the chat page (static/chat.html)
 #pragma once
+
+#include <filesystem>
 
 #include <asiohttp/web.hpp>
 
 namespace demo {
 
-void setup_routes(asiohttp::web::Application& app);
+struct Options {
+    std::filesystem::path static_dir = ASIOHTTP_DEMO_STATIC_DIR;  // chat page and its assets
+};
+
+void setup_routes(asiohttp::web::Application& app, const Options& options = {});
 
 }  // namespace demo

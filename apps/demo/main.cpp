@@ -12,7 +12,8 @@ namespace web = asiohttp::web;
 
 int main(int argc, char** argv) {
     web::ServerConfig config;
-    std::string config_file;
+    demo::Options demo_options;
+    std::string config_file, static_dir = demo_options.static_dir.string();
     unsigned port = config.port;
     std::size_t max_body = config.client_max_size, max_header = config.max_header_size;
     double shutdown_timeout = double(config.shutdown_timeout.count()) / 1000;
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
         ("max-header-size", po::value(&max_header)->default_value(max_header), "request head limit in bytes (431 beyond)")
         ("shutdown-timeout", po::value(&shutdown_timeout)->default_value(shutdown_timeout), "seconds in-flight requests get at shutdown")
         ("access-log", po::value(&config.access_log)->default_value(true), "write the access log (true/false)")
+        ("static-dir", po::value(&static_dir)->default_value(static_dir), "directory of the chat page and its assets")
         ("debug", po::bool_switch(&config.debug), "exception texts in 500 responses");
 
     po::variables_map vm;
@@ -55,6 +57,12 @@ int main(int argc, char** argv) {
     config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_timeout * 1000));
 
     web::Application app;
-    demo::setup_routes(app);
+    demo_options.static_dir = static_dir;
+    try {
+        demo::setup_routes(app, demo_options);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    }
     return web::run_app(app, config);
 }

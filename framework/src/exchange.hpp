@@ -5,10 +5,20 @@
 
 #include <string_view>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
 
 namespace asiohttp::web::detail {
+
+struct Worker;
+
+// What a protocol upgrade (WebSocket) takes over from the HTTP connection.
+struct TakenOver {
+    boost::asio::ip::tcp::socket socket;
+    Worker& worker;
+};
 
 class Exchange {
 public:
@@ -18,6 +28,9 @@ public:
     virtual awaitable<void> send_head(Response& resp) = 0;
     virtual awaitable<void> send_data(std::string_view data) = 0;
     virtual awaitable<void> send_eof() = 0;
+    // Hands the socket to another protocol; the HTTP connection then ends quietly
+    // after the handler returns. Throws if the response already started.
+    virtual TakenOver take_over() = 0;
 
 protected:
     ~Exchange() = default;

@@ -79,6 +79,13 @@ public:
     awaitable<void> send_head(Response& resp) override;
     awaitable<void> send_data(std::string_view data) override;
     awaitable<void> send_eof() override;
+    TakenOver take_over() override {
+        if (upgraded_) throw std::logic_error("the connection was already taken over");
+        upgraded_ = true;
+        if (buffer_.size() > 0) must_close_ = true;  // a client must wait for the 101 before sending frames
+        buffer_ = beast::flat_buffer();              // give the memory back: the WebSocket has its own
+        return {std::move(socket_), worker_};
+    }
 
 private:
     enum class Phase { idle, reading_head, handling, io };
@@ -121,6 +128,7 @@ private:
     bool must_close_ = false;  // the input is out of sync (unread or bad body)
     bool head_only_ = false;   // HEAD request: no body bytes
     bool continue_sent_ = false;
+    bool upgraded_ = false;    // the socket now belongs to another protocol
     unsigned requests_ = 0;
 
     // Streamed response state.
@@ -153,6 +161,7 @@ awaitable<void> HttpConnection::run() {
         parser_ = nullptr;
         if (!keep_alive) break;
     }
+    if (upgraded_) co_return;
     beast::error_code ec;
     if (!broken_) socket_.shutdown(tcp::socket::shutdown_send, ec);
     socket_.close(ec);
@@ -218,10 +227,14 @@ awaitable<bool> HttpConnection::serve_one() {
         co_return false;
     } catch (const std::exception& e) {
         asiohttp::detail::log_handler_error(req, e.what());
-        if (!resp || resp->prepared() || broken_) co_return false;
+        if (!resp || resp->prepared() || broken_ || upgraded_) co_return false;
         resp.emplace(HTTPInternalServerError());
     }
     if (broken_) co_return false;
+    if (upgraded_) {
+        if (worker_.access_log) worker_.access_log->log(req, *resp, 0, Clock::now() - started);
+        co_return false;
+    }
 
     // Keep the connection in sync when the handler left (part of) the body unread.
     if (!parser_->is_done() && !must_close_) {

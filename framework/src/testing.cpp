@@ -7,9 +7,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <nlohmann/json.hpp>
 
 namespace asiohttp::testing {
@@ -213,5 +215,181 @@ void TestClient::close() {
 }
 
 std::size_t TestClient::connections_opened() const noexcept { return impl_->opened; }
+
+}  // namespace asiohttp::testing
+
+// --- WebSocket test client ---
+
+namespace asiohttp::testing {
+
+namespace websocket = beast::websocket;
+
+nlohmann::json WSClient::Message::json() const { return nlohmann::json::parse(data); }
+
+struct WSClient::Impl {
+    WSClientOptions options;
+    asio::io_context ioc;
+    websocket::stream<tcp::socket> ws{ioc};
+    beast::flat_buffer buffer;
+    std::optional<int> close_code;
+    std::string close_reason;
+    std::string protocol;
+
+    // A read may outlive one receive_for() call and be picked up by the next.
+    bool read_pending = false, read_done = false;
+    beast::error_code read_ec;
+
+    // Runs the io_context until `done` or the deadline; true if done.
+    bool run_until(const bool& done, std::chrono::steady_clock::time_point deadline) {
+        ioc.restart();
+        while (!done && ioc.run_one_until(deadline)) {
+        }
+        return done;
+    }
+    // One operation with the client's timeout; on timeout it is cancelled and an exception thrown.
+    template <class Start>
+    beast::error_code run(Start start) {
+        beast::error_code result;
+        bool done = false;
+        start([&](beast::error_code ec, auto&&...) {
+            result = ec;
+            done = true;
+        });
+        if (!run_until(done, std::chrono::steady_clock::now() + options.timeout)) {
+            beast::error_code ignored;
+            ws.next_layer().cancel(ignored);
+            while (!done) ioc.run_one();
+            throw std::runtime_error("ws client: timed out after " + std::to_string(options.timeout.count()) + " ms");
+        }
+        return result;
+    }
+    // Waits up to `wait` for the next message; false if none came (the read stays pending).
+    bool wait_read(std::chrono::milliseconds wait) {
+        if (!read_pending) {
+            read_pending = true;
+            read_done = false;
+            buffer.clear();
+            ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
+                read_ec = ec;
+                read_done = true;
+            });
+        }
+        if (!run_until(read_done, std::chrono::steady_clock::now() + wait)) return false;
+        read_pending = false;
+        return true;
+    }
+    std::optional<Message> take_message() {
+        if (read_ec) {
+            closed_with(read_ec);
+            return std::nullopt;
+        }
+        return Message{ws.got_text(), beast::buffers_to_string(buffer.data())};
+    }
+    void closed_with(const beast::error_code& ec) {
+        if (close_code) return;
+        // A close frame that arrived counts even if the teardown after it failed.
+        if (ec == websocket::error::closed || ws.reason().code != websocket::close_code::none) {
+            close_code = int(ws.reason().code);
+            close_reason = std::string(ws.reason().reason.data(), ws.reason().reason.size());
+        } else {
+            close_code = 1006;
+            close_reason = ec.message();  // why the connection just ended
+        }
+    }
+};
+
+WSClient::WSClient(const TestServer& server, std::string_view target, WSClientOptions options)
+    : WSClient(server.host(), server.port(), target, std::move(options)) {}
+
+WSClient::WSClient(std::string host, std::uint16_t port, std::string_view target, WSClientOptions options)
+    : impl_(std::make_unique<Impl>()) {
+    auto& d = *impl_;
+    d.options = std::move(options);
+    d.ws.read_message_max(d.options.max_message_size);
+    tcp::endpoint ep(asio::ip::make_address(host), port);
+    if (d.run([&](auto h) { d.ws.next_layer().async_connect(ep, h); }))
+        throw std::runtime_error("ws client: cannot connect to " + host + ":" + std::to_string(port));
+    std::string protocols;
+    for (auto& p : d.options.protocols) protocols += (protocols.empty() ? "" : ", ") + p;
+    d.ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
+        if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
+        for (auto& [k, v] : d.options.headers) req.set(k, v);
+    }));
+    websocket::response_type res;
+    auto ec = d.run([&](auto h) { d.ws.async_handshake(res, host + ":" + std::to_string(port), target, h); });
+    if (ec)
+        throw std::runtime_error("ws client: handshake refused with " + std::to_string(res.result_int()) + ": " +
+                                 ec.message());
+    d.protocol = std::string(res[http::field::sec_websocket_protocol]);
+}
+
+WSClient::~WSClient() = default;
+
+void WSClient::send_text(std::string_view text) {
+    impl_->ws.text(true);
+    auto ec = impl_->run([&](auto h) { impl_->ws.async_write(asio::buffer(text), h); });
+    if (ec) throw std::runtime_error("ws client: send failed: " + ec.message());
+}
+void WSClient::send_binary(std::string_view data) {
+    impl_->ws.binary(true);
+    auto ec = impl_->run([&](auto h) { impl_->ws.async_write(asio::buffer(data), h); });
+    if (ec) throw std::runtime_error("ws client: send failed: " + ec.message());
+}
+void WSClient::send_json(const nlohmann::json& data) { send_text(data.dump()); }
+void WSClient::ping(std::string_view payload) {
+    websocket::ping_data p(payload.data(), payload.size());
+    auto ec = impl_->run([&](auto h) { impl_->ws.async_ping(p, h); });
+    if (ec) throw std::runtime_error("ws client: ping failed: " + ec.message());
+}
+
+std::optional<WSClient::Message> WSClient::receive() {
+    auto& d = *impl_;
+    if (d.close_code) return std::nullopt;
+    if (!d.wait_read(d.options.timeout))
+        throw std::runtime_error("ws client: no message within " + std::to_string(d.options.timeout.count()) + " ms");
+    return d.take_message();
+}
+
+std::optional<WSClient::Message> WSClient::receive_for(std::chrono::milliseconds wait) {
+    auto& d = *impl_;
+    if (d.close_code || !d.wait_read(wait)) return std::nullopt;
+    return d.take_message();
+}
+
+void WSClient::close(int code, std::string_view reason) {
+    auto& d = *impl_;
+    websocket::close_reason cr(static_cast<websocket::close_code>(code), reason);
+    auto ec = d.run([&](auto h) { d.ws.async_close(cr, h); });
+    if (!d.close_code) d.close_code = ec ? 1006 : int(d.ws.reason().code);
+}
+
+std::optional<int> WSClient::close_code() const noexcept { return impl_->close_code; }
+std::string_view WSClient::close_reason() const noexcept { return impl_->close_reason; }
+std::string WSClient::protocol() const { return impl_->protocol; }
+
+void WSClient::send_raw(std::string_view bytes) {
+    auto ec = impl_->run([&](auto h) { asio::async_write(impl_->ws.next_layer(), asio::buffer(bytes), h); });
+    if (ec) throw std::runtime_error("ws client: raw send failed: " + ec.message());
+}
+
+std::string client_frame(int opcode, std::string_view payload, bool fin, bool mask) {
+    std::string f;
+    f.push_back(char((fin ? 0x80 : 0) | (opcode & 0x0f)));
+    const char mask_bit = mask ? char(0x80) : char(0);
+    if (payload.size() < 126) {
+        f.push_back(char(mask_bit | char(payload.size())));
+    } else if (payload.size() < 65536) {
+        f.push_back(char(mask_bit | 126));
+        f.push_back(char(payload.size() >> 8));
+        f.push_back(char(payload.size() & 0xff));
+    } else {
+        f.push_back(char(mask_bit | 127));
+        for (int i = 7; i >= 0; --i) f.push_back(char((std::uint64_t(payload.size()) >> (8 * i)) & 0xff));
+    }
+    const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
+    if (mask) f.append(reinterpret_cast<const char*>(key), 4);
+    for (std::size_t i = 0; i < payload.size(); ++i) f.push_back(mask ? char(payload[i] ^ key[i % 4]) : payload[i]);
+    return f;
+}
 
 }  // namespace asiohttp::testing

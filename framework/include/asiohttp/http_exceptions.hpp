@@ -89,6 +89,7 @@ using HTTPRequestEntityTooLarge = detail::StatusException<HTTPClientError, 413>;
 using HTTPUnsupportedMediaType = detail::StatusException<HTTPClientError, 415>;
 using HTTPRequestRangeNotSatisfiable = detail::StatusException<HTTPClientError, 416>;
 using HTTPUnprocessableEntity = detail::StatusException<HTTPClientError, 422>;
+using HTTPUpgradeRequired = detail::StatusException<HTTPClientError, 426>;
 using HTTPTooManyRequests = detail::StatusException<HTTPClientError, 429>;
 using HTTPRequestHeaderFieldsTooLarge = detail::StatusException<HTTPClientError, 431>;
 

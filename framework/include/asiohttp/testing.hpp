@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+#include <optional>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -95,5 +97,54 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+struct WSClientOptions {
+    std::vector<std::string> protocols;         // offered in Sec-WebSocket-Protocol
+    CIMultiDict headers;                        // extra handshake headers (Cookie, ...)
+    std::chrono::milliseconds timeout{10'000};  // for each operation
+    std::size_t max_message_size = 64 << 20;
+};
+
+// A blocking WebSocket client for tests, with timeouts on every operation.
+class WSClient {
+public:
+    struct Message {
+        bool text = true;
+        std::string data;
+        nlohmann::json json() const;
+    };
+
+    // Connects and performs the handshake; throws std::runtime_error with the
+    // server's status if it refuses.
+    WSClient(const TestServer& server, std::string_view target, WSClientOptions options = {});
+    WSClient(std::string host, std::uint16_t port, std::string_view target, WSClientOptions options = {});
+    ~WSClient();
+    WSClient(const WSClient&) = delete;
+    WSClient& operator=(const WSClient&) = delete;
+
+    void send_text(std::string_view text);
+    void send_binary(std::string_view data);
+    void send_json(const nlohmann::json& data);
+    void ping(std::string_view payload = {});
+    // The next message, or nullopt once the server closed (see close_code()).
+    std::optional<Message> receive();
+    // Like receive(), but a timeout is an empty optional instead of an exception.
+    std::optional<Message> receive_for(std::chrono::milliseconds wait);
+    void close(int code = 1000, std::string_view reason = {});
+    // The server's close code (1006 if the connection just ended).
+    std::optional<int> close_code() const noexcept;
+    std::string_view close_reason() const noexcept;
+    // The negotiated subprotocol.
+    std::string protocol() const;
+    // Writes bytes below the WebSocket layer: hand-made (even invalid) frames.
+    void send_raw(std::string_view bytes);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// A client frame (masked, as RFC 6455 requires of clients), for raw tests.
+std::string client_frame(int opcode, std::string_view payload, bool fin = true, bool mask = true);
 
 }  // namespace asiohttp::testing

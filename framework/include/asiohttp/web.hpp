@@ -9,3 +9,4 @@
 #include "asiohttp/response.hpp"
 #include "asiohttp/router.hpp"
 #include "asiohttp/server.hpp"
+#include "asiohttp/websocket.hpp"

@@ -1,0 +1,153 @@
+// web::WebSocketResponse, as aiohttp.web.WebSocketResponse:
+//
+//   awaitable<web::Response> echo(web::Request& req) {
+//       web::WebSocketResponse ws({.heartbeat = 30s});
+//       co_await ws.prepare(req);
+//       while (auto msg = co_await ws.receive()) {
+//           if (msg->is_text()) co_await ws.send_str(msg->text());
+//           else if (msg->is_binary()) co_await ws.send_bytes(msg->bytes());
+//       }
+//       co_return ws;
+//   }
+//
+// RFC 6455 framing, UTF-8 checks, fragmentation and the close handshake are
+// Beast's. Outgoing messages go through one bounded queue per socket, so any
+// thread may send (through a WebSocketHandle) and a client that stops reading is
+// dropped with 1013 instead of growing memory.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "asiohttp/awaitable.hpp"
+#include "asiohttp/response.hpp"
+
+namespace asiohttp::web {
+
+class Request;
+
+namespace detail {
+class WebSocketSession;
+struct WebSocketMailbox;
+}  // namespace detail
+
+// Close codes (RFC 6455, section 7.4.1).
+enum class WSCloseCode : int {
+    ok = 1000,
+    going_away = 1001,
+    protocol_error = 1002,
+    unsupported_data = 1003,
+    abnormal_closure = 1006,  // never sent: the connection ended without a close frame
+    invalid_text = 1007,
+    policy_violation = 1008,
+    message_too_big = 1009,
+    mandatory_extension = 1010,
+    internal_error = 1011,
+    service_restart = 1012,
+    try_again_later = 1013,
+};
+
+enum class WSMsgType { text, binary, ping, pong };
+
+class WSMessage {
+public:
+    WSMessage(WSMsgType type, std::string data) : type_(type), data_(std::move(data)) {}
+    WSMsgType type() const noexcept { return type_; }
+    bool is_text() const noexcept { return type_ == WSMsgType::text; }
+    bool is_binary() const noexcept { return type_ == WSMsgType::binary; }
+    const std::string& text() const noexcept { return data_; }
+    const std::string& bytes() const noexcept { return data_; }
+    std::string& data() noexcept { return data_; }
+    // The payload parsed as JSON; throws nlohmann::json::parse_error.
+    nlohmann::json json() const;
+
+private:
+    WSMsgType type_;
+    std::string data_;
+};
+
+struct WebSocketOptions {
+    // Ping after this long without receiving anything; close (1006 to the
+    // handler) when another such interval passes in silence. Unset: no heartbeat.
+    std::optional<std::chrono::milliseconds> heartbeat;
+    std::size_t max_msg_size = 4 << 20;  // larger incoming messages: close 1009
+    std::vector<std::string> protocols;  // subprotocols we speak, in order of preference
+    bool compress = false;               // permessage-deflate, if the client offers it
+    std::chrono::milliseconds close_timeout{10'000};
+    // Bytes waiting to be sent to this client; beyond it the client is too slow
+    // and is dropped with 1013 (Try Again Later).
+    std::size_t max_queue_size = 4 << 20;
+};
+
+// A thread-safe reference to a live WebSocket: sends are queued and carried out
+// on the socket's own thread. Cheap to copy; harmless after the socket closed.
+class WebSocketHandle {
+public:
+    WebSocketHandle() = default;
+    // Each returns false if the socket is already gone.
+    bool send_str(std::string text) const;
+    bool send_bytes(std::string data) const;
+    bool send_json(const nlohmann::json& data) const;
+    bool close(WSCloseCode code = WSCloseCode::ok, std::string reason = {}) const;
+    bool alive() const noexcept;
+    explicit operator bool() const noexcept { return mailbox_ != nullptr; }
+    friend bool operator==(const WebSocketHandle& a, const WebSocketHandle& b) noexcept {
+        return a.mailbox_ == b.mailbox_;
+    }
+
+private:
+    friend class detail::WebSocketSession;
+    friend class WebSocketResponse;
+    explicit WebSocketHandle(std::shared_ptr<detail::WebSocketMailbox> m) : mailbox_(std::move(m)) {}
+    std::shared_ptr<detail::WebSocketMailbox> mailbox_;
+};
+
+class WebSocketResponse : public Response {
+public:
+    explicit WebSocketResponse(WebSocketOptions options = {});
+    ~WebSocketResponse();
+    WebSocketResponse(WebSocketResponse&&) noexcept;
+    WebSocketResponse& operator=(WebSocketResponse&&) noexcept;
+
+    // Whether the request asks for a WebSocket (and which of our protocols it wants).
+    static bool can_prepare(const Request& req);
+
+    // The handshake. A request that is not a valid upgrade gets a 400 (426 for a
+    // wrong version) through HTTPException, and the connection goes on as HTTP.
+    awaitable<void> prepare(Request& req);
+
+    // The next text or binary message (pings are answered automatically), or
+    // nullopt once the socket is closed: by either side, by an error, or by a
+    // missed heartbeat. close_code() then says how.
+    awaitable<std::optional<WSMessage>> receive();
+
+    awaitable<void> send_str(std::string_view text);
+    awaitable<void> send_bytes(std::string_view data);
+    awaitable<void> send_json(const nlohmann::json& data);
+    awaitable<void> ping(std::string_view payload = {});
+    awaitable<void> pong(std::string_view payload = {});
+    // Starts the close handshake and waits for it (up to close_timeout).
+    awaitable<void> close(WSCloseCode code = WSCloseCode::ok, std::string_view reason = {});
+
+    bool prepared() const noexcept { return session_ != nullptr; }
+    bool closed() const noexcept;
+    // The close code received or sent (1006 when the connection just ended).
+    std::optional<int> close_code() const noexcept;
+    // The negotiated subprotocol, or "".
+    std::string_view protocol() const noexcept;
+    // For sending from other threads (chat rooms, broadcasts).
+    WebSocketHandle handle() const;
+
+private:
+    WebSocketOptions options_;
+    std::shared_ptr<detail::WebSocketSession> session_;
+};
+
+}  // namespace asiohttp::web
