@@ -2,13 +2,13 @@
 # Installs, from Debian's archive, whatever the named groups need and is missing.
 # The one list of packages: used by the Dockerfile, the demo command and the test command.
 #   docker/install-deps.sh build           compilers and libraries
-#   docker/install-deps.sh build test      + what the tests run against (PostgreSQL, ...)
+#   docker/install-deps.sh build test      + what the tests run against (PostgreSQL, chromium, node)
 #   docker/install-deps.sh bench           + the load generator and the peers we compare with
 set -euo pipefail
 
 declare -A groups=(
   [build]="g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libpqxx-dev libgtest-dev"
-  [test]="postgresql curl procps"
+  [test]="postgresql curl procps chromium nodejs npm"
   [runtime]="libssl3 libspdlog1.10 libfmt9 libpqxx-6.4 libboost-program-options1.81.0 ca-certificates"
   [bench]="wrk nginx python3-aiohttp nodejs util-linux procps"
 )
@@ -20,8 +20,11 @@ for group in "$@"; do
   wanted+=("${pkgs[@]}")
 done
 
+# Node and npm count as present when their commands are, whichever package brought them.
+declare -A by_command=([nodejs]=node [npm]=npm)
 missing=()
 for pkg in "${wanted[@]}"; do
+  if [[ -n "${by_command[$pkg]:-}" ]] && command -v "${by_command[$pkg]}" >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
