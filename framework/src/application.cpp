@@ -96,36 +96,57 @@ namespace {
 
 awaitable<Response> not_found(Request&) { throw HTTPNotFound(); }
 
+// The 405 path has its own frame, so the common path's stays small.
+awaitable<Response> method_not_allowed(Request& req, const std::vector<const Middleware*>& chain,
+                                       std::vector<std::string> allowed) {
+    const Handler handler = [&allowed](Request& r) -> awaitable<Response> {
+        throw HTTPMethodNotAllowed(r.method(), allowed);
+        co_return Response();
+    };
+    co_return co_await Next(chain, 0, handler)(req);
+}
+
 }  // namespace
 
-awaitable<Response> Application::handle(Request& req) {
+// Not a coroutine: resolves and hands back the chain's awaitable, allocating nothing
+// of its own (each live request holds its coroutine frames; idle WebSockets too).
+awaitable<Response> Application::dispatch(Request& req) {
     static const Handler not_found_handler = not_found;
     std::vector<std::string> allowed;
-    auto& match = detail::RequestAccess::match(req);
+    const Route* route = router_.resolve(req.method(), req.path(), detail::RequestAccess::match(req), allowed);
+    if (route) {
+        detail::RequestAccess::set_route(req, route);
+        detail::RequestAccess::set_app(req, route->app());
+        if (route->chain_.empty()) return route->handler_(req);  // the fast path
+        return Next(route->chain_, 0, route->handler_)(req);
+    }
+    if (allowed.empty()) return Next(chain_, 0, not_found_handler)(req);
+    return method_not_allowed(req, chain_, std::move(allowed));
+}
+
+awaitable<Response> Application::handle(Request& req) {
+    std::exception_ptr error;
     try {
-        const Route* route = router_.resolve(req.method(), req.path(), match, allowed);
-        if (route) {
-            detail::RequestAccess::set_route(req, route);
-            detail::RequestAccess::set_app(req, route->app());
-            if (route->chain_.empty()) co_return co_await route->handler_(req);  // the fast path
-            co_return co_await Next(route->chain_, 0, route->handler_)(req);
-        }
-        if (allowed.empty()) co_return co_await Next(chain_, 0, not_found_handler)(req);
-        const Handler not_allowed = [&](Request& r) -> awaitable<Response> {
-            throw HTTPMethodNotAllowed(r.method(), allowed);
-            co_return Response();
-        };
-        co_return co_await Next(chain_, 0, not_allowed)(req);
+        co_return co_await dispatch(req);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    co_return error_response(req, error);
+}
+
+Response Application::error_response(const Request& req, std::exception_ptr error) const {
+    try {
+        std::rethrow_exception(error);
     } catch (const HTTPException& e) {
-        co_return static_cast<const Response&>(e);
+        return static_cast<const Response&>(e);
     } catch (const ClientDisconnectedError&) {
         throw;
     } catch (const std::exception& e) {
         asiohttp::detail::log_handler_error(req, e.what());
-        co_return internal_error(e.what());
+        return internal_error(e.what());
     } catch (...) {
         asiohttp::detail::log_handler_error(req, "unknown exception");
-        co_return internal_error("unknown exception");
+        return internal_error("unknown exception");
     }
 }
 

@@ -50,6 +50,7 @@ WebSocketSession::WebSocketSession(TakenOver taken, const WebSocketOptions& opti
 
     ws_.read_message_max(options_.max_msg_size);
     ws_.auto_fragment(false);
+    ws_.write_buffer_bytes(512);  // only for control frames and compression: idle memory matters more
     websocket::permessage_deflate pmd;
     pmd.server_enable = options_.compress;
     ws_.set_option(pmd);

@@ -9,6 +9,7 @@
 // longer change, and state becomes read-only once startup is over.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -119,6 +120,8 @@ private:
     void check_state_writable() const;
     void build_chains(const std::vector<const Middleware*>& outer);
     Response internal_error(std::string_view what) const;
+    awaitable<Response> dispatch(Request& req);
+    Response error_response(const Request& req, std::exception_ptr error) const;
 
     Router router_;
     std::vector<Middleware> middlewares_;
