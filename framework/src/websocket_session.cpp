@@ -4,7 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/websocket/error.hpp>
@@ -23,8 +23,6 @@ namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // A handler's own sends wait while more than this is queued for its client.
 constexpr std::size_t kHighWater = 256 << 10;
-// Read buffers above this are given back after each message (idle memory).
-constexpr std::size_t kKeepReadBuffer = 16 << 10;
 
 // How a failed read ended, as a close code.
 int close_code_for(const beast::error_code& ec, const websocket::stream<asio::ip::tcp::socket>& ws) {
@@ -88,21 +86,30 @@ awaitable<void> WebSocketSession::accept(const RequestHead& head, const std::str
 
 awaitable<std::optional<WSMessage>> WebSocketSession::receive() {
     if (closed_) co_return std::nullopt;
+    // Read straight into the message's own string: no copy, no buffer kept between messages.
+    std::string data;
+    auto buffer = asio::dynamic_buffer(data);
     reading_ = true;
-    auto [ec, n] = co_await ws_.async_read(read_buffer_, nothrow);
+    auto [ec, n] = co_await ws_.async_read(buffer, nothrow);
     reading_ = false;
     if (ec) {
         mark_closed(close_code_for(ec, ws_));
         co_return std::nullopt;
     }
-    WSMessage msg(ws_.got_text() ? WSMsgType::text : WSMsgType::binary, beast::buffers_to_string(read_buffer_.data()));
-    if (read_buffer_.capacity() > kKeepReadBuffer) read_buffer_ = beast::flat_buffer();
-    else read_buffer_.clear();
+    WSMessage msg(ws_.got_text() ? WSMsgType::text : WSMsgType::binary, std::move(data));
     co_return msg;
 }
 
 awaitable<void> WebSocketSession::send(Outgoing msg) {
     if (closed_ || close_queued_) throw ClientDisconnectedError("send on a closed WebSocket");
+    if (!writing_ && queue_.empty() && msg.is_data()) {
+        // Nothing in flight: write from this coroutine instead of starting a writer.
+        writing_ = true;
+        queued_bytes_ += msg.data.size();
+        queue_.push_back(std::move(msg));
+        co_await write_loop();
+        co_return;
+    }
     enqueue(std::move(msg));
     while (queued_bytes_ > kHighWater && !closed_) co_await wakeup_.async_wait(nothrow);
 }

@@ -7,7 +7,6 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "asiohttp/websocket.hpp"
@@ -79,7 +78,6 @@ private:
     std::string protocol_;
     std::shared_ptr<WebSocketMailbox> mailbox_;
 
-    boost::beast::flat_buffer read_buffer_;
     std::deque<Outgoing> queue_;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
