@@ -293,4 +293,55 @@ TEST_F(WebSocketTest, HandlesSendFromOtherThreads) {
     EXPECT_FALSE(saved.send_str("too late"));
 }
 
+TEST_F(WebSocketTest, TheAppListsItsLiveSocketsForBroadcasts) {
+    app.router().add_get("/ws", echo_handler(seen));
+    TestServer server(app);
+    EXPECT_TRUE(app.websockets().empty());
+    WSClient a(server, "/ws"), b(server, "/ws");
+    a.send_text("sync");  // both handshakes done once each answered
+    b.send_text("sync");
+    a.receive();
+    b.receive();
+    auto live = app.websockets();
+    ASSERT_EQ(live.size(), 2u);
+    for (auto& ws : live) ws.send_json({{"announcement", "hello all"}});
+    EXPECT_EQ(a.receive()->json()["announcement"], "hello all");
+    EXPECT_EQ(b.receive()->json()["announcement"], "hello all");
+    a.close();
+    ASSERT_TRUE(seen.wait_done(1));
+    auto end = std::chrono::steady_clock::now() + 2s;
+    while (app.websockets().size() != 1 && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(app.websockets().size(), 1u);
+}
+
+TEST_F(WebSocketTest, PermessageDeflateWhenEnabledAndOffered) {
+    app.router().add_get("/plain", echo_handler(seen));
+    app.router().add_get("/deflate", echo_handler(seen, {.compress = true}));
+    TestServer server(app);
+    WSClient compressed(server, "/deflate", {.compress = true});
+    EXPECT_NE(compressed.extensions().find("permessage-deflate"), std::string::npos);
+    std::string text(100000, 'z');
+    compressed.send_text(text);
+    EXPECT_EQ(compressed.receive()->data, text);
+    WSClient plain(server, "/plain", {.compress = true});
+    EXPECT_EQ(plain.extensions(), "");  // off unless the handler asks for it
+    plain.send_text("x");
+    EXPECT_EQ(plain.receive()->data, "x");
+}
+
+TEST_F(WebSocketTest, ServerPingIsAnsweredByTheClient) {
+    app.router().add_get("/ws", [&](web::Request& req) -> awaitable<web::Response> {
+        web::WebSocketResponse ws;
+        co_await ws.prepare(req);
+        co_await ws.ping("are you there");
+        co_await ws.send_str("pinged");
+        while (co_await ws.receive()) {
+        }
+        co_return ws;
+    });
+    TestServer server(app);
+    WSClient ws(server, "/ws");
+    EXPECT_EQ(ws.receive()->data, "pinged");  // the client read the ping (and answered it) on the way
+}
+
 }  // namespace

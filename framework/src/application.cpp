@@ -3,10 +3,11 @@
 #include "asiohttp/http_exceptions.hpp"
 #include "exchange.hpp"
 #include "log.hpp"
+#include "live_websockets.hpp"
 
 namespace asiohttp::web {
 
-Application::Application() : router_(*this) {}
+Application::Application() : router_(*this), live_(std::make_unique<detail::LiveWebSockets>()) {}
 Application::~Application() = default;
 
 void Application::check_not_frozen() const {
@@ -16,6 +17,8 @@ void Application::check_not_frozen() const {
 void Application::check_state_writable() const {
     if (state_frozen_) throw std::logic_error("application state is read-only once the application has started");
 }
+
+std::vector<WebSocketHandle> Application::websockets() const { return live_->list(); }
 
 void Application::add_middleware(Middleware middleware) {
     check_not_frozen();

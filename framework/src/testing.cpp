@@ -234,6 +234,7 @@ struct WSClient::Impl {
     std::optional<int> close_code;
     std::string close_reason;
     std::string protocol;
+    std::string extensions;
 
     // A read may outlive one receive_for() call and be picked up by the next.
     bool read_pending = false, read_done = false;
@@ -306,6 +307,9 @@ WSClient::WSClient(std::string host, std::uint16_t port, std::string_view target
     auto& d = *impl_;
     d.options = std::move(options);
     d.ws.read_message_max(d.options.max_message_size);
+    websocket::permessage_deflate pmd;
+    pmd.client_enable = d.options.compress;
+    d.ws.set_option(pmd);
     tcp::endpoint ep(asio::ip::make_address(host), port);
     if (d.run([&](auto h) { d.ws.next_layer().async_connect(ep, h); }))
         throw std::runtime_error("ws client: cannot connect to " + host + ":" + std::to_string(port));
@@ -321,6 +325,7 @@ WSClient::WSClient(std::string host, std::uint16_t port, std::string_view target
         throw std::runtime_error("ws client: handshake refused with " + std::to_string(res.result_int()) + ": " +
                                  ec.message());
     d.protocol = std::string(res[http::field::sec_websocket_protocol]);
+    d.extensions = std::string(res[http::field::sec_websocket_extensions]);
 }
 
 WSClient::~WSClient() = default;
@@ -366,6 +371,7 @@ void WSClient::close(int code, std::string_view reason) {
 std::optional<int> WSClient::close_code() const noexcept { return impl_->close_code; }
 std::string_view WSClient::close_reason() const noexcept { return impl_->close_reason; }
 std::string WSClient::protocol() const { return impl_->protocol; }
+std::string WSClient::extensions() const { return impl_->extensions; }
 
 void WSClient::send_raw(std::string_view bytes) {
     auto ec = impl_->run([&](auto h) { asio::async_write(impl_->ws.next_layer(), asio::buffer(bytes), h); });

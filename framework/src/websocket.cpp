@@ -118,7 +118,7 @@ awaitable<void> WebSocketResponse::prepare(Request& req) {
     check_handshake(req);
     auto protocol = choose_protocol(req, options_.protocols);
     auto taken = detail::RequestAccess::exchange(req).take_over();
-    session_ = std::make_shared<WebSocketSession>(std::move(taken), options_);
+    session_ = std::make_shared<WebSocketSession>(std::move(taken), options_, req.app().live_websockets());
     co_await session_->accept(detail::RequestAccess::head(req), protocol);
     set_status(101);
 }

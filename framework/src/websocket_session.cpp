@@ -38,11 +38,12 @@ int close_code_for(const beast::error_code& ec, const websocket::stream<asio::ip
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(TakenOver taken, const WebSocketOptions& options)
-    : ws_(std::move(taken.socket)), worker_(taken.worker), options_(options), wakeup_(ws_.get_executor()) {
+WebSocketSession::WebSocketSession(TakenOver taken, const WebSocketOptions& options, LiveWebSockets& live)
+    : ws_(std::move(taken.socket)), worker_(taken.worker), options_(options), live_(live), wakeup_(ws_.get_executor()) {
     mailbox_ = std::make_shared<WebSocketMailbox>();
     mailbox_->executor = ws_.get_executor();
     mailbox_->session = this;
+    live_.add(mailbox_);
     wakeup_.expires_at(asio::steady_timer::time_point::max());
     worker_.connections.push_back(*this);
 
@@ -60,6 +61,7 @@ WebSocketSession::WebSocketSession(TakenOver taken, const WebSocketOptions& opti
 }
 
 WebSocketSession::~WebSocketSession() {
+    live_.remove(mailbox_.get());
     std::lock_guard lock(mailbox_->mutex);
     mailbox_->alive = false;
     mailbox_->session = nullptr;

@@ -11,6 +11,7 @@
 
 #include "asiohttp/websocket.hpp"
 #include "exchange.hpp"
+#include "live_websockets.hpp"
 #include "worker.hpp"
 
 namespace asiohttp::web::detail {
@@ -40,7 +41,7 @@ public:
         bool is_data() const noexcept { return kind == Kind::text || kind == Kind::binary; }
     };
 
-    WebSocketSession(TakenOver taken, const WebSocketOptions& options);
+    WebSocketSession(TakenOver taken, const WebSocketOptions& options, LiveWebSockets& live);
     ~WebSocketSession() override;
 
     // The server side of the handshake: writes the 101 (with `protocol`, if any).
@@ -77,6 +78,7 @@ private:
     WebSocketOptions options_;
     std::string protocol_;
     std::shared_ptr<WebSocketMailbox> mailbox_;
+    LiveWebSockets& live_;
 
     std::deque<Outgoing> queue_;
     std::size_t queued_bytes_ = 0;

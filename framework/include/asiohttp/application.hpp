@@ -24,6 +24,10 @@
 namespace asiohttp::web {
 
 class Application;
+class WebSocketHandle;
+namespace detail {
+class LiveWebSockets;
+}
 
 using Hook = std::function<awaitable<void>(Application&)>;
 // A cleanup context: sets something up and returns the hook that tears it down.
@@ -100,6 +104,11 @@ public:
     }
     Application* parent() const noexcept { return parent_; }
 
+    // The WebSockets open on this application's routes right now, on every thread
+    // (aiohttp keeps them in app state for broadcasts and shutdown).
+    std::vector<WebSocketHandle> websockets() const;
+    detail::LiveWebSockets& live_websockets() const noexcept { return *live_; }
+
     // Debug mode: exception texts in 500 bodies. Set by the server's config.
     bool debug() const noexcept { return debug_; }
     void set_debug(bool on) noexcept { debug_ = on; }
@@ -128,6 +137,7 @@ private:
     std::vector<const Middleware*> chain_;  // root-to-here middlewares, for 404/405 and routes
     std::vector<std::unique_ptr<Application>> subapps_;
     std::vector<Hook> cleanup_hooks_;       // teardowns of started cleanup contexts
+    std::unique_ptr<detail::LiveWebSockets> live_;
     TypedState state_;
     Application* parent_ = nullptr;
     bool frozen_ = false;

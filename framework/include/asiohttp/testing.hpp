@@ -103,6 +103,7 @@ struct WSClientOptions {
     CIMultiDict headers;                        // extra handshake headers (Cookie, ...)
     std::chrono::milliseconds timeout{10'000};  // for each operation
     std::size_t max_message_size = 64 << 20;
+    bool compress = false;                      // offer permessage-deflate
 };
 
 // A blocking WebSocket client for tests, with timeouts on every operation.
@@ -136,6 +137,8 @@ public:
     std::string_view close_reason() const noexcept;
     // The negotiated subprotocol.
     std::string protocol() const;
+    // The Sec-WebSocket-Extensions the server accepted.
+    std::string extensions() const;
     // Writes bytes below the WebSocket layer: hand-made (even invalid) frames.
     void send_raw(std::string_view bytes);
 

@@ -36,6 +36,7 @@ class Request;
 namespace detail {
 class WebSocketSession;
 struct WebSocketMailbox;
+class LiveWebSockets;
 }  // namespace detail
 
 // Close codes (RFC 6455, section 7.4.1).
@@ -104,6 +105,7 @@ public:
 
 private:
     friend class detail::WebSocketSession;
+    friend class detail::LiveWebSockets;
     friend class WebSocketResponse;
     explicit WebSocketHandle(std::shared_ptr<detail::WebSocketMailbox> m) : mailbox_(std::move(m)) {}
     std::shared_ptr<detail::WebSocketMailbox> mailbox_;

@@ -1,0 +1,38 @@
+// The open WebSockets of one application (Application::websockets()). Sessions
+// add and remove themselves from their own threads; any thread may list.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "asiohttp/websocket.hpp"
+
+namespace asiohttp::web::detail {
+
+struct WebSocketMailbox;
+
+class LiveWebSockets {
+public:
+    void add(const std::shared_ptr<WebSocketMailbox>& m) {
+        std::lock_guard lock(mutex_);
+        sockets_.push_back(m);
+    }
+    void remove(const WebSocketMailbox* m) {
+        std::lock_guard lock(mutex_);
+        std::erase_if(sockets_, [m](auto& s) { return s.get() == m; });
+    }
+    std::vector<WebSocketHandle> list() const {
+        std::lock_guard lock(mutex_);
+        std::vector<WebSocketHandle> out;
+        for (auto& s : sockets_) out.push_back(WebSocketHandle(s));
+        return out;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::shared_ptr<WebSocketMailbox>> sockets_;
+};
+
+}  // namespace asiohttp::web::detail
