@@ -70,21 +70,16 @@ nlohmann::json WSMessage::json() const { return nlohmann::json::parse(data_); }
 // --- WebSocketHandle: any thread ---
 
 bool WebSocketHandle::send_str(std::string text) const {
-    return mailbox_ && detail::post_to(mailbox_, [m = std::move(text)](WebSocketSession& s) mutable {
-               s.enqueue({Kind::text, std::move(m)});
-           });
+    return mailbox_ && detail::deliver(mailbox_, {Kind::text, std::move(text)});
 }
 bool WebSocketHandle::send_bytes(std::string data) const {
-    return mailbox_ && detail::post_to(mailbox_, [m = std::move(data)](WebSocketSession& s) mutable {
-               s.enqueue({Kind::binary, std::move(m)});
-           });
+    return mailbox_ && detail::deliver(mailbox_, {Kind::binary, std::move(data)});
 }
 bool WebSocketHandle::send_json(const nlohmann::json& data) const { return send_str(data.dump()); }
 bool WebSocketHandle::close(WSCloseCode code, std::string reason) const {
-    return mailbox_ && detail::post_to(mailbox_, [code, r = std::move(reason)](WebSocketSession& s) mutable {
-               s.enqueue({Kind::close, std::move(r), int(code)});
-           });
+    return mailbox_ && detail::deliver(mailbox_, {Kind::close, std::move(reason), int(code)});
 }
+
 bool WebSocketHandle::alive() const noexcept {
     if (!mailbox_) return false;
     std::lock_guard lock(mailbox_->mutex);

@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -37,6 +38,26 @@ int close_code_for(const beast::error_code& ec, const websocket::stream<asio::ip
 }
 
 }  // namespace
+
+bool deliver(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame) {
+    std::lock_guard lock(mailbox->mutex);
+    if (!mailbox->alive) return false;
+    mailbox->inbox.push_back(std::move(frame));
+    if (!mailbox->drain_scheduled) {
+        mailbox->drain_scheduled = true;
+        asio::post(mailbox->executor, [mailbox] {
+            std::vector<OutgoingFrame> batch;
+            {
+                std::lock_guard inner(mailbox->mutex);
+                batch.swap(mailbox->inbox);
+                mailbox->drain_scheduled = false;
+            }
+            if (mailbox->session)
+                for (auto& f : batch) mailbox->session->enqueue(std::move(f));
+        });
+    }
+    return true;
+}
 
 WebSocketSession::WebSocketSession(TakenOver taken, const WebSocketOptions& options, LiveWebSockets& live)
     : ws_(std::move(taken.socket)), worker_(taken.worker), options_(options), live_(live), wakeup_(ws_.get_executor()) {

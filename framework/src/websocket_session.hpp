@@ -4,8 +4,8 @@
 
 #include <deque>
 #include <mutex>
+#include <vector>
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -18,28 +18,35 @@ namespace asiohttp::web::detail {
 
 class WebSocketSession;
 
-// Shared with WebSocketHandles on any thread. `session` is only touched on the
-// session's own thread (posted lambdas run there, and so does its destructor);
-// `alive` and the mutex make posting to a finished session harmless.
+// A frame waiting to be written.
+struct OutgoingFrame {
+    enum class Kind { text, binary, ping, pong, close } kind;
+    std::string data;
+    int code = 1000;
+    bool is_data() const noexcept { return kind == Kind::text || kind == Kind::binary; }
+};
+
+// Shared with WebSocketHandles on any thread. Frames sent through handles wait
+// in `inbox` (under the mutex) and move to the session's queue on its own
+// thread in the order they were delivered, so a broadcast made under one lock
+// reaches every member in one order (asio's own queues may reorder posts made
+// from different threads). `session` is only touched on the session's thread:
+// the drain runs there, and so does its destructor.
 struct WebSocketMailbox {
     boost::asio::any_io_executor executor;
     WebSocketSession* session = nullptr;
     std::mutex mutex;
     bool alive = true;
+    bool drain_scheduled = false;
+    std::vector<OutgoingFrame> inbox;
 };
 
-// Runs fn(session) on the session's thread, if the session still exists then.
-template <class Fn>
-bool post_to(const std::shared_ptr<WebSocketMailbox>& mailbox, Fn fn);
+// Queues a frame for the mailbox's session; false if the session is gone.
+bool deliver(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame);
 
 class WebSocketSession final : public Connection, public std::enable_shared_from_this<WebSocketSession> {
 public:
-    struct Outgoing {
-        enum class Kind { text, binary, ping, pong, close } kind;
-        std::string data;
-        int code = 1000;
-        bool is_data() const noexcept { return kind == Kind::text || kind == Kind::binary; }
-    };
+    using Outgoing = OutgoingFrame;
 
     WebSocketSession(TakenOver taken, const WebSocketOptions& options, LiveWebSockets& live);
     ~WebSocketSession() override;
@@ -90,15 +97,5 @@ private:
     // Waiters (send backpressure, close) sleep on this timer; state changes cancel it.
     boost::asio::steady_timer wakeup_;
 };
-
-template <class Fn>
-bool post_to(const std::shared_ptr<WebSocketMailbox>& mailbox, Fn fn) {
-    std::lock_guard lock(mailbox->mutex);
-    if (!mailbox->alive) return false;
-    boost::asio::post(mailbox->executor, [mailbox, fn = std::move(fn)]() mutable {
-        if (mailbox->session) fn(*mailbox->session);
-    });
-    return true;
-}
 
 }  // namespace asiohttp::web::detail
