@@ -155,6 +155,12 @@ void WebSocketSession::enqueue(Outgoing msg) {
 
 awaitable<void> WebSocketSession::write_loop() {
     while (!queue_.empty()) {
+        if (!ws_.is_open()) {  // the peer went away or Beast failed the stream: nothing more goes out
+            mark_closed(1006);
+            queue_.clear();
+            queued_bytes_ = 0;
+            break;
+        }
         auto& m = queue_.front();
         beast::error_code ec;
         const bool was_data = m.is_data();
