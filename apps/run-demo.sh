@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and runs the demo server
 # (echo, chat, notes) on $PORT (default 8080). Extra arguments go to the server,
-# e.g. apps/run-demo.sh --threads 4. Postgres is used only when DATABASE_URL is set.
+# e.g. apps/run-demo.sh --threads 4. It needs no database: notes and chat live in memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docker/install-deps.sh build
