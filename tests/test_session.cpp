@@ -47,15 +47,38 @@ void add_routes(web::Application& app) {
     });
 }
 
+// The routes above behind the storage under test, and a client with a cookie jar.
 template <class Storage>
 struct SessionTest : ::testing::Test {
-    std::shared_ptr<Storage> storage;
     web::SessionCookie cookie;
-    std::shared_ptr<Storage> make() {
+    web::Application app;
+    std::unique_ptr<TestServer> server;
+    std::unique_ptr<TestClient> client;
+    Jar jar{"AIOHTTP_SESSION", ""};
+
+    void start() {
         if constexpr (std::is_same_v<Storage, web::EncryptedCookieStorage>)
-            return std::make_shared<Storage>(web::generate_session_key(), cookie);
+            web::setup_sessions(app, std::make_shared<Storage>(web::generate_session_key(), cookie));
         else
-            return std::make_shared<Storage>(cookie);
+            web::setup_sessions(app, std::make_shared<Storage>(cookie));
+        add_routes(app);
+        server = std::make_unique<TestServer>(app);
+        client = std::make_unique<TestClient>(*server);
+    }
+    // A request with the jar's cookie; the jar keeps what comes back.
+    ClientResponse get(std::string_view target) {
+        auto r = client->get(target, jar.headers());
+        jar.update(r);
+        return r;
+    }
+    ClientResponse post(std::string_view target) {
+        auto r = client->post(target, "", "text/plain", jar.headers());
+        jar.update(r);
+        return r;
+    }
+    // A request with an arbitrary session cookie value.
+    ClientResponse get_with(std::string_view target, const std::string& value) {
+        return client->get(target, {{"Cookie", "AIOHTTP_SESSION=" + value}});
     }
 };
 
@@ -63,85 +86,60 @@ using Storages = ::testing::Types<web::EncryptedCookieStorage, web::MemoryStorag
 TYPED_TEST_SUITE(SessionTest, Storages);
 
 TYPED_TEST(SessionTest, RoundTrip) {
-    web::Application app;
-    web::setup_sessions(app, this->make());
-    add_routes(app);
-    TestServer server(app);
-    TestClient client(server);
-    Jar jar{"AIOHTTP_SESSION", ""};
+    this->start();
     for (int i = 1; i <= 3; ++i) {
-        auto r = client.get("/count", jar.headers());
-        jar.update(r);
+        auto r = this->get("/count");
         EXPECT_EQ(r.json()["n"], i);
         EXPECT_EQ(r.json()["new"], i == 1);
     }
-    auto peek = client.get("/peek", jar.headers());
+    auto peek = this->get("/peek");
     EXPECT_EQ(peek.json()["n"], 3);
     EXPECT_TRUE(peek.headers.getall("Set-Cookie").empty());  // unchanged sessions are not re-sent
 }
 
 TYPED_TEST(SessionTest, TamperedOrTruncatedCookieGivesAFreshSession) {
-    web::Application app;
-    web::setup_sessions(app, this->make());
-    add_routes(app);
-    TestServer server(app);
-    TestClient client(server);
-    Jar jar{"AIOHTTP_SESSION", ""};
-    jar.update(client.get("/count", jar.headers()));
-    jar.update(client.get("/count", jar.headers()));
-    auto good = jar.value;
+    this->start();
+    this->get("/count");
+    this->get("/count");
+    auto good = this->jar.value;
     for (std::string bad : {good.substr(0, good.size() / 2), good + "x", std::string("garbage!"), std::string()}) {
         if (!bad.empty() && bad != good) bad[bad.size() / 2] = bad[bad.size() / 2] == 'A' ? 'B' : 'A';
-        auto r = client.get("/peek", {{"Cookie", "AIOHTTP_SESSION=" + bad}});
+        auto r = this->get_with("/peek", bad);
         EXPECT_EQ(r.status, 200);
         EXPECT_EQ(r.json()["n"], 0) << bad;
         EXPECT_EQ(r.json()["new"], true);
     }
-    EXPECT_EQ(client.get("/peek", jar.headers()).json()["n"], 2);  // the real one still works
+    EXPECT_EQ(this->get("/peek").json()["n"], 2);  // the real one still works
 }
 
 TYPED_TEST(SessionTest, ExpiresAfterMaxAge) {
     this->cookie.max_age = std::chrono::seconds(1);
-    web::Application app;
-    web::setup_sessions(app, this->make());
-    add_routes(app);
-    TestServer server(app);
-    TestClient client(server);
-    Jar jar{"AIOHTTP_SESSION", ""};
-    auto first = client.get("/count", jar.headers());
-    jar.update(first);
+    this->start();
+    auto first = this->get("/count");
     EXPECT_NE(first.header("Set-Cookie").find("Max-Age=1"), std::string_view::npos);
-    EXPECT_EQ(client.get("/peek", jar.headers()).json()["n"], 1);
+    EXPECT_EQ(this->get("/peek").json()["n"], 1);
     std::this_thread::sleep_for(2100ms);  // whole seconds: created + 1 <= now
-    EXPECT_EQ(client.get("/peek", jar.headers()).json()["new"], true);
+    EXPECT_EQ(this->get("/peek").json()["new"], true);
 }
 
 TYPED_TEST(SessionTest, LoginRotatesTheSessionAndLogoutInvalidatesIt) {
-    web::Application app;
-    web::setup_sessions(app, this->make());
-    add_routes(app);
-    TestServer server(app);
-    TestClient client(server);
-    Jar jar{"AIOHTTP_SESSION", ""};
-    jar.update(client.get("/count", jar.headers()));
-    auto before = jar.value;
-    auto login = client.post("/login", "", "text/plain", jar.headers());
-    EXPECT_EQ(login.status, 302);
-    jar.update(login);
-    EXPECT_NE(jar.value, before);
-    EXPECT_EQ(client.get("/me", jar.headers()).json()["user"], "ann");
-    EXPECT_EQ(client.get("/peek", jar.headers()).json()["n"], 0);  // nothing of the old session came along
+    this->start();
+    this->get("/count");
+    auto before = this->jar.value;
+    EXPECT_EQ(this->post("/login").status, 302);
+    EXPECT_NE(this->jar.value, before);
+    EXPECT_EQ(this->get("/me").json()["user"], "ann");
+    EXPECT_EQ(this->get("/peek").json()["n"], 0);  // nothing of the old session came along
     if constexpr (std::is_same_v<TypeParam, web::MemoryStorage>) {
         // the pre-login id is dead: a fixed session id is worth nothing
-        EXPECT_EQ(client.get("/peek", {{"Cookie", "AIOHTTP_SESSION=" + before}}).json()["new"], true);
+        EXPECT_EQ(this->get_with("/peek", before).json()["new"], true);
     }
-    auto logout = client.post("/logout", "", "text/plain", jar.headers());
+    auto old_cookie = this->jar.value;
+    auto logout = this->post("/logout");
     EXPECT_NE(logout.header("Set-Cookie").find("Max-Age=0"), std::string_view::npos);
-    auto old_cookie = jar.value;
-    jar.update(logout);
-    EXPECT_TRUE(jar.value.empty());
+    EXPECT_TRUE(this->jar.value.empty());
     if constexpr (std::is_same_v<TypeParam, web::MemoryStorage>)
-        EXPECT_EQ(client.get("/me", {{"Cookie", "AIOHTTP_SESSION=" + old_cookie}}).json()["user"], nullptr);
+        EXPECT_EQ(this->get_with("/me", old_cookie).json()["user"], nullptr);
 }
 
 TEST(Session, CookieAttributes) {
