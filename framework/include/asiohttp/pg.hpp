@@ -1,0 +1,168 @@
+// A pooled PostgreSQL connection on libpqxx that never blocks an I/O thread.
+// (Library target asiohttp::pg.)
+//
+//   inline const web::AppKey<std::shared_ptr<pg::Pool>> db_key{"db"};
+//   app.cleanup_ctx.append([](web::Application& app) -> awaitable<web::Hook> {
+//       app.set(db_key, std::make_shared<pg::Pool>(pg::PoolConfig{.dsn = dsn, .max_size = 8}));
+//       co_return [](web::Application& app) -> awaitable<void> { app.get(db_key)->close(); co_return; };
+//   });
+//
+//   auto rows = co_await pool.query("select id, title from notes where id = $1", id);
+//
+// libpqxx blocks, so every call runs on the pool's own threads (one per
+// connection) and the handler resumes on its own executor. A call waits at most
+// `acquire_timeout` for a free connection (PoolTimeoutError: answer 503); a
+// broken connection is dropped and the next call opens a fresh one.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/pqxx>
+
+#include "asiohttp/awaitable.hpp"
+
+namespace asiohttp::pg {
+
+struct PoolConfig {
+    std::string dsn;                                     // "postgresql://user@host:port/db"
+    std::size_t max_size = 8;                            // connections, and pool threads
+    std::chrono::milliseconds acquire_timeout{5000};     // waiting for a free connection
+    std::chrono::milliseconds statement_timeout{30000};  // per statement, on the server; 0 = none
+};
+
+// No connection became free within acquire_timeout.
+class PoolTimeoutError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// The statement ran longer than statement_timeout.
+class StatementTimeoutError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// The server could not be reached, or the connection broke during the call.
+class ConnectionError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+class PoolCore;
+}
+
+class Pool {
+public:
+    // Opens one connection to check the DSN: a bad DSN or an unreachable server
+    // throws ConnectionError here, at startup, with libpq's message.
+    explicit Pool(PoolConfig config);
+    ~Pool();
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    // Registers a prepared statement on every connection opened from now on and
+    // every idle one: call it at startup, before the pool is used.
+    void prepare(std::string name, std::string sql);
+
+    // Runs fn(connection) on a pool thread and returns its result.
+    template <class F>
+    awaitable<std::invoke_result_t<F&, pqxx::connection&>> run(F fn) {
+        // Not a coroutine: fn moves here, outside any coroutine frame (GCC 12
+        // destroys a coroutine parameter moved into a lambda twice).
+        return run_shared(std::make_shared<F>(std::move(fn)));
+    }
+
+    // One statement with $1, $2... parameters, in its own transaction.
+    template <class... Args>
+    awaitable<pqxx::result> query(std::string sql, Args... args) {
+        return run([sql = std::move(sql), args...](pqxx::connection& c) {
+            pqxx::work tx(c);
+            auto r = tx.exec_params(sql, args...);
+            tx.commit();
+            return r;
+        });
+    }
+    // A statement registered with prepare().
+    template <class... Args>
+    awaitable<pqxx::result> execute(std::string name, Args... args) {
+        return run([name = std::move(name), args...](pqxx::connection& c) {
+            pqxx::work tx(c);
+            auto r = tx.exec_prepared(name, args...);
+            tx.commit();
+            return r;
+        });
+    }
+    // fn(pqxx::work&) in one transaction, committed when fn returns normally.
+    template <class F>
+    auto transaction(F fn) {
+        return run([fn = std::move(fn)](pqxx::connection& c) mutable {
+            pqxx::work tx(c);
+            if constexpr (std::is_void_v<std::invoke_result_t<F&, pqxx::work&>>) {
+                fn(tx);
+                tx.commit();
+            } else {
+                auto r = fn(tx);
+                tx.commit();
+                return r;
+            }
+        });
+    }
+
+    // Connections open now, idle or in use.
+    std::size_t size() const;
+    const PoolConfig& config() const noexcept;
+    // Waits for running calls and closes every connection; later calls fail.
+    void close();
+
+private:
+    template <class F>
+    awaitable<std::invoke_result_t<F&, pqxx::connection&>> run_shared(std::shared_ptr<F> fn) {
+        using R = std::invoke_result_t<F&, pqxx::connection&>;
+        auto slot = co_await acquire();  // held until the call is over
+        // A named job, copied into co_spawn: GCC 12 destroys lambda temporaries
+        // inside a co_await expression twice.
+        auto job = [this, fn, slot]() -> awaitable<R> {
+            if constexpr (std::is_void_v<R>) {
+                with_connection([&](pqxx::connection& c) { (*fn)(c); });
+                co_return;
+            } else {
+                std::optional<R> out;
+                with_connection([&](pqxx::connection& c) { out.emplace((*fn)(c)); });
+                co_return std::move(*out);
+            }
+        };
+        co_return co_await boost::asio::co_spawn(executor(), job, boost::asio::use_awaitable);
+    }
+
+    awaitable<std::shared_ptr<void>> acquire();
+    boost::asio::any_io_executor executor() const;
+    // Takes an idle connection (or opens one), runs fn, gives it back; maps
+    // libpqxx's errors to the pool's. Runs on a pool thread.
+    void with_connection(const std::function<void(pqxx::connection&)>& fn);
+
+    std::shared_ptr<detail::PoolCore> core_;
+};
+
+// LISTEN on a channel over a connection of its own: `on_notify(payload)` runs on
+// the listener's thread for each NOTIFY. Reconnects when the connection breaks.
+class Listener {
+public:
+    Listener(std::string dsn, std::string channel, std::function<void(const std::string&)> on_notify);
+    ~Listener();  // stops its thread
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+    // True once LISTEN is in effect: notifications sent from then on arrive.
+    bool wait_ready(std::chrono::milliseconds timeout) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace asiohttp::pg

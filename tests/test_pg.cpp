@@ -1,0 +1,164 @@
+// Against a real PostgreSQL: tests/run-all.sh starts one and exports
+// ASIOHTTP_TEST_DATABASE_URL. Without it these tests fail; they never skip.
+#include <asiohttp/pg.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "test_support.hpp"
+
+namespace pg = asiohttp::pg;
+
+namespace {
+
+std::string dsn() {
+    const char* url = std::getenv("ASIOHTTP_TEST_DATABASE_URL");
+    if (!url || !*url) throw std::runtime_error("ASIOHTTP_TEST_DATABASE_URL is not set: run tests/run-all.sh");
+    return url;
+}
+
+// Runs a coroutine to completion on its own io_context.
+template <class T>
+T sync(awaitable<T> task) {
+    asio::io_context ioc;
+    auto fut = asio::co_spawn(ioc, std::move(task), asio::use_future);
+    ioc.run();
+    return fut.get();
+}
+
+const web::AppKey<std::shared_ptr<pg::Pool>> pool_key{"pool"};
+
+TEST(Postgres, QueriesTransactionsAndPreparedStatements) {
+    pg::Pool pool({.dsn = dsn(), .max_size = 2});
+    auto r = sync(pool.query("select $1::int + $2::int as sum, $3::text as name", 2, 3, "ann"));
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0]["sum"].as<int>(), 5);
+    EXPECT_EQ(r[0]["name"].as<std::string>(), "ann");
+
+    sync(pool.query("create table if not exists pg_test_items (id serial primary key, name text not null)"));
+    sync(pool.query("truncate pg_test_items"));
+    auto id = sync(pool.transaction([](pqxx::work& tx) {
+        tx.exec_params("insert into pg_test_items (name) values ($1)", "first");
+        return tx.exec_params1("insert into pg_test_items (name) values ($1) returning id", "second")[0].as<int>();
+    }));
+    EXPECT_GT(id, 0);
+    EXPECT_THROW(sync(pool.transaction([](pqxx::work& tx) {
+                     tx.exec_params("insert into pg_test_items (name) values ($1)", "rolled back");
+                     throw std::runtime_error("abort");
+                 })),
+                 std::runtime_error);
+    EXPECT_EQ(sync(pool.query("select count(*) from pg_test_items"))[0][0].as<int>(), 2);
+
+    pool.prepare("item_by_id", "select name from pg_test_items where id = $1");
+    EXPECT_EQ(sync(pool.execute("item_by_id", id))[0][0].as<std::string>(), "second");
+    EXPECT_THROW(sync(pool.query("select * from no_such_table")), pqxx::sql_error);
+    EXPECT_EQ(sync(pool.query("select 1"))[0][0].as<int>(), 1);  // the connection survived the error
+}
+
+TEST(Postgres, BadDsnFailsAtStartupWithOneClearError) {
+    try {
+        pg::Pool pool({.dsn = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"});
+        FAIL() << "a pool on a closed port opened";
+    } catch (const pg::ConnectionError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot connect to PostgreSQL"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Postgres, TwoHundredConcurrentRequestsThroughEightConnectionsAndIOStaysResponsive) {
+    web::Application app;
+    app.set(pool_key, std::make_shared<pg::Pool>(pg::PoolConfig{.dsn = dsn(), .max_size = 8}));
+    app.router().add_get("/slow", [](web::Request& req) -> awaitable<web::Response> {
+        auto r = co_await req.app().get(pool_key)->query("select pg_sleep(0.05), $1::int as n",
+                                                           std::string(req.query().get("n", "0")));
+        co_return web::Response::text(r[0]["n"].as<std::string>());
+    });
+    app.router().add_get("/plaintext", text_handler("Hello, World!"));
+    TestServer server(app);
+
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < 200; ++i) {
+        clients.push_back(std::make_unique<TestClient>(server));
+        clients.back()->send_raw("GET /slow?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    // 200 x 50 ms through 8 connections is over a second of queries: meanwhile
+    // the I/O threads answer at once.
+    TestClient quick(server);
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(quick.get("/plaintext").body, "Hello, World!");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);
+    for (int i = 0; i < 200; ++i) {
+        auto r = clients[i]->read_response();
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.body, std::to_string(i));
+    }
+    EXPECT_LE(app.get(pool_key)->size(), 8u);
+}
+
+TEST(Postgres, AcquireTimeoutIsATypedErrorTheAppAnswersWith503) {
+    web::Application app;
+    app.set(pool_key, std::make_shared<pg::Pool>(pg::PoolConfig{.dsn = dsn(), .max_size = 1, .acquire_timeout = 200ms}));
+    app.router().add_get("/sleep", [](web::Request& req) -> awaitable<web::Response> {
+        try {
+            co_await req.app().get(pool_key)->query("select pg_sleep(1.5)");
+        } catch (const pg::PoolTimeoutError&) {
+            throw web::HTTPServiceUnavailable("database busy");
+        }
+        co_return web::Response::text("slept");
+    });
+    TestServer server(app);
+    TestClient first(server), second(server);
+    first.send_raw("GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(100ms);
+    auto start = std::chrono::steady_clock::now();
+    auto r = second.get("/sleep");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, "database busy");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);  // after the acquire timeout, not the query
+    EXPECT_EQ(first.read_response().body, "slept");
+}
+
+TEST(Postgres, StatementTimeout) {
+    pg::Pool pool({.dsn = dsn(), .max_size = 1, .statement_timeout = 200ms});
+    EXPECT_THROW(sync(pool.query("select pg_sleep(3)")), pg::StatementTimeoutError);
+    EXPECT_EQ(sync(pool.query("select 7"))[0][0].as<int>(), 7);
+}
+
+TEST(Postgres, BrokenConnectionsAreReplaced) {
+    const std::string app_dsn = dsn() + (dsn().find('?') == std::string::npos ? "?" : "&") +
+                                "application_name=asiohttp_broken_test";
+    pg::Pool pool({.dsn = app_dsn, .max_size = 2});
+    EXPECT_EQ(sync(pool.query("select 1"))[0][0].as<int>(), 1);
+    // What a server restart does to the pool's connections:
+    pg::Pool admin({.dsn = dsn(), .max_size = 1});
+    auto killed = sync(admin.query(
+        "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'asiohttp_broken_test'"));
+    EXPECT_GE(killed[0][0].as<int>(), 1);
+    std::this_thread::sleep_for(100ms);
+    // The dead connection fails cleanly once, then a fresh one is opened.
+    try {
+        sync(pool.query("select 2"));
+    } catch (const pg::ConnectionError&) {
+    }
+    EXPECT_EQ(sync(pool.query("select 3"))[0][0].as<int>(), 3);
+}
+
+TEST(Postgres, ListenNotify) {
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<std::string> got;
+    pg::Listener listener(dsn(), "asiohttp_test_channel", [&](const std::string& payload) {
+        std::lock_guard l(m);
+        got.push_back(payload);
+        cv.notify_all();
+    });
+    ASSERT_TRUE(listener.wait_ready(5s));
+    pg::Pool pool({.dsn = dsn(), .max_size = 1});
+    sync(pool.query("select pg_notify('asiohttp_test_channel', $1)", "hello"));
+    sync(pool.query("select pg_notify('asiohttp_test_channel', $1)", "world"));
+    std::unique_lock l(m);
+    ASSERT_TRUE(cv.wait_for(l, 5s, [&] { return got.size() == 2; }));
+    EXPECT_EQ(got, (std::vector<std::string>{"hello", "world"}));
+}
+
+}  // namespace
