@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and runs the demo server
 # (echo, chat, notes) on $PORT (default 8080). Extra arguments go to the server,
-# e.g. apps/run-demo.sh --threads 4. It needs no database: notes and chat live in memory.
+# e.g. apps/run-demo.sh --threads 4. No database is needed: notes live in memory
+# unless DATABASE_URL names a PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docker/install-deps.sh build

@@ -1,4 +1,9 @@
 // The demo's endpoints are a public contract: paths, statuses and shapes.
+#include <asiohttp/pg.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "demo_app.hpp"
 #include "test_support.hpp"
 
@@ -41,9 +46,8 @@ TEST_F(Demo, EchoReturnsBodyAndContentType) {
     EXPECT_EQ(b.body, binary);
 }
 
-TEST_F(Demo, NotesCrud) {
-    TestServer server(app);
-    TestClient client(server);
+// The notes contract, whichever store is behind it.
+void check_notes_crud(TestClient& client) {
     EXPECT_EQ(client.get("/api/notes").json(), json::array());
 
     auto created = client.post_json("/api/notes", {{"title", "first"}, {"body", "hello"}});
@@ -72,6 +76,50 @@ TEST_F(Demo, NotesCrud) {
     EXPECT_EQ(gone.json()["error"], "note not found");
     EXPECT_EQ(client.del("/api/notes/" + std::to_string(id)).status, 404);
     EXPECT_EQ(client.get("/api/notes/abc").status, 404);
+}
+
+TEST_F(Demo, NotesCrud) {
+    TestServer server(app);
+    TestClient client(server);
+    check_notes_crud(client);
+}
+
+TEST(DemoPostgres, NotesCrudInPostgres) {
+    const char* url = std::getenv("ASIOHTTP_TEST_DATABASE_URL");
+    ASSERT_TRUE(url && *url) << "ASIOHTTP_TEST_DATABASE_URL is not set: run tests/run-all.sh";
+    {
+        asiohttp::pg::Pool pool({.dsn = url, .max_size = 1});  // a clean table for this test
+        asio::io_context ioc;
+        asio::co_spawn(ioc, pool.query("drop table if exists notes"), asio::detached);
+        ioc.run();
+    }
+    web::Application app;
+    demo::setup_routes(app, {.database_url = url});
+    TestServer server(app);
+    TestClient client(server);
+    check_notes_crud(client);
+    auto created = client.post_json("/api/notes", {{"title", "kept"}});
+    EXPECT_EQ(created.status, 201);
+    EXPECT_TRUE(created.json()["created_at"].get<std::string>().ends_with("Z"));
+}
+
+TEST_F(Demo, LoginMeLogout) {
+    TestServer server(app);
+    TestClient client(server);
+    EXPECT_EQ(client.get("/me").status, 401);
+    auto bad = client.post_json("/login", {{"name", "<script>"}});
+    EXPECT_EQ(bad.status, 422);
+    auto login = client.post_json("/login", {{"name", "Ada"}});
+    ASSERT_EQ(login.status, 200);
+    auto cookie = std::string(login.header("Set-Cookie"));
+    auto value = cookie.substr(0, cookie.find(';'));
+    EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_EQ(client.get("/me", {{"Cookie", value}}).json()["name"], "Ada");
+    auto form = client.post("/login", "name=Grace", "application/x-www-form-urlencoded");
+    EXPECT_EQ(form.json()["name"], "Grace");
+    auto logout = client.post("/logout", "", "text/plain", {{"Cookie", value}});
+    EXPECT_NE(logout.header("Set-Cookie").find("Max-Age=0"), std::string_view::npos);
+    EXPECT_EQ(client.get("/me").status, 401);
 }
 
 TEST_F(Demo, NotesValidation) {

@@ -11,6 +11,7 @@
 //   GET  /ws/echo          WebSocket: text and binary echoed back as they came
 //   GET  /ws/chat          WebSocket chat: ?room=R&name=N (see chat.hpp)
 //   GET  /chat             the chat page (static/chat.html)
+//   POST /login, POST /logout, GET /me   a name kept in the session
 #pragma once
 
 #include <filesystem>
@@ -21,6 +22,8 @@ namespace demo {
 
 struct Options {
     std::filesystem::path static_dir = ASIOHTTP_DEMO_STATIC_DIR;  // chat page and its assets
+    std::string database_url;  // notes in PostgreSQL when set, in memory otherwise
+    std::string session_key;   // 32 bytes for the session cookies; random per process when empty
 };
 
 void setup_routes(asiohttp::web::Application& app, const Options& options = {});

@@ -1,5 +1,7 @@
 // asiohttp-demo: the main job. Options come from the command line, then the
 // environment (PORT), then an optional INI file (--config), then the defaults.
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
         ("shutdown-timeout", po::value(&shutdown_timeout)->default_value(shutdown_timeout), "seconds in-flight requests get at shutdown")
         ("access-log", po::value(&config.access_log)->default_value(true), "write the access log (true/false)")
         ("static-dir", po::value(&static_dir)->default_value(static_dir), "directory of the chat page and its assets")
+        ("database-url", po::value(&demo_options.database_url), "PostgreSQL DSN for the notes (default: $DATABASE_URL; none: in memory)")
         ("debug", po::bool_switch(&config.debug), "exception texts in 500 responses");
 
     po::variables_map vm;
@@ -58,6 +61,20 @@ int main(int argc, char** argv) {
 
     web::Application app;
     demo_options.static_dir = static_dir;
+    if (demo_options.database_url.empty())
+        if (const char* env = std::getenv("DATABASE_URL")) demo_options.database_url = env;
+    // SESSION_KEY: 64 hex digits, the same for every instance behind one load balancer.
+    if (const char* env = std::getenv("SESSION_KEY")) {
+        std::string hex = env, key;
+        const bool is_hex = std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); });
+        for (std::size_t i = 0; is_hex && hex.size() == 64 && i < hex.size(); i += 2)
+            key.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        if (key.size() != 32) {
+            std::cerr << "error: SESSION_KEY must be 64 hex digits (32 bytes)\n";
+            return 2;
+        }
+        demo_options.session_key = key;
+    }
     try {
         demo::setup_routes(app, demo_options);
     } catch (const std::exception& e) {
