@@ -101,6 +101,21 @@ TEST(DemoPostgres, NotesCrudInPostgres) {
     auto created = client.post_json("/api/notes", {{"title", "kept"}});
     EXPECT_EQ(created.status, 201);
     EXPECT_TRUE(created.json()["created_at"].get<std::string>().ends_with("Z"));
+
+    auto row = client.get("/db").json();
+    EXPECT_GE(row["id"].get<int>(), 1);
+    EXPECT_LE(row["id"].get<int>(), 10000);
+    EXPECT_TRUE(row["randomNumber"].is_number_integer());
+    EXPECT_EQ(client.get("/queries?n=20").json().size(), 20u);
+    EXPECT_EQ(client.get("/queries?n=0").json().size(), 1u);
+    EXPECT_EQ(client.get("/queries?n=100000").json().size(), 500u);
+    EXPECT_EQ(client.get("/queries?n=abc").json().size(), 1u);
+}
+
+TEST_F(Demo, NoDatabaseEndpointsWithoutADatabase) {
+    TestServer server(app);
+    TestClient client(server);
+    EXPECT_EQ(client.get("/db").status, 404);
 }
 
 TEST_F(Demo, LoginMeLogout) {

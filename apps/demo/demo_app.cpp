@@ -8,6 +8,7 @@
 #include "chat.hpp"
 #include "notes.hpp"
 #include "pg_notes.hpp"
+#include "world.hpp"
 
 namespace demo {
 namespace web = asiohttp::web;
@@ -71,13 +72,12 @@ awaitable<web::Response> ws_echo(web::Request& req) {
 
 }  // namespace
 
-inline const web::AppKey<std::shared_ptr<asiohttp::pg::Pool>> db_key{"db"};
-
 // With a database: a pool, the schema, and notes kept there (set during startup).
 void use_database(web::Application& app, std::string url) {
     app.cleanup_ctx.append([url](web::Application& app) -> awaitable<web::Hook> {
         auto pool = std::make_shared<asiohttp::pg::Pool>(asiohttp::pg::PoolConfig{.dsn = url});
         co_await create_notes_schema(*pool);
+        co_await create_world(*pool);
         app.set(db_key, pool);
         app.set(notes_store_key, make_pg_store(pool));
         co_return [](web::Application& app) -> awaitable<void> {
@@ -90,7 +90,10 @@ void use_database(web::Application& app, std::string url) {
 void setup_routes(web::Application& app, const Options& options) {
     web::setup_sessions(app, std::make_shared<web::EncryptedCookieStorage>(
                                  options.session_key.empty() ? web::generate_session_key() : options.session_key));
-    if (!options.database_url.empty()) use_database(app, options.database_url);
+    if (!options.database_url.empty()) {
+        use_database(app, options.database_url);
+        add_world_routes(app);
+    }
     if (!app.contains(chat_hub_key)) app.set<std::shared_ptr<ChatHub>>(chat_hub_key, std::make_shared<LocalChatHub>());
     auto& r = app.router();
     r.add_get("/", index, {.name = "index"});

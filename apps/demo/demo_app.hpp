@@ -12,6 +12,7 @@
 //   GET  /ws/chat          WebSocket chat: ?room=R&name=N (see chat.hpp)
 //   GET  /chat             the chat page (static/chat.html)
 //   POST /login, POST /logout, GET /me   a name kept in the session
+//   GET  /db, GET /queries?n=   with a database only (see world.hpp)
 #pragma once
 
 #include <filesystem>
