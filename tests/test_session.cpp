@@ -1,4 +1,9 @@
+#include <asiohttp/pg_session.hpp>
 #include <asiohttp/session.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "test_support.hpp"
 
@@ -41,10 +46,25 @@ void add_routes(web::Application& app) {
         auto s = co_await web::get_session(req);
         co_return web::json_response({{"user", s->get("user")}});
     });
+    app.router().add_get("/dump", [](web::Request& req) -> awaitable<web::Response> {
+        co_return web::json_response((co_await web::get_session(req))->data());
+    });
     app.router().add_post("/logout", [](web::Request& req) -> awaitable<web::Response> {
         (co_await web::get_session(req))->invalidate();
         co_return web::Response::text("bye");
     });
+}
+
+std::shared_ptr<asiohttp::pg::PostgresStorage> make_pg_storage(web::SessionCookie cookie) {
+    const char* url = std::getenv("ASIOHTTP_TEST_DATABASE_URL");
+    if (!url || !*url) throw std::runtime_error("ASIOHTTP_TEST_DATABASE_URL is not set: run tests/run-all.sh");
+    auto pool = std::make_shared<asiohttp::pg::Pool>(asiohttp::pg::PoolConfig{.dsn = url, .max_size = 4});
+    auto storage = std::make_shared<asiohttp::pg::PostgresStorage>(pool, std::move(cookie));
+    asio::io_context ioc;
+    auto done = asio::co_spawn(ioc, storage->create_table(), asio::use_future);
+    ioc.run();
+    done.get();
+    return storage;
 }
 
 // The routes above behind the storage under test, and a client with a cookie jar.
@@ -59,6 +79,8 @@ struct SessionTest : ::testing::Test {
     void start() {
         if constexpr (std::is_same_v<Storage, web::EncryptedCookieStorage>)
             web::setup_sessions(app, std::make_shared<Storage>(web::generate_session_key(), cookie));
+        else if constexpr (std::is_same_v<Storage, asiohttp::pg::PostgresStorage>)
+            web::setup_sessions(app, make_pg_storage(cookie));
         else
             web::setup_sessions(app, std::make_shared<Storage>(cookie));
         add_routes(app);
@@ -82,7 +104,7 @@ struct SessionTest : ::testing::Test {
     }
 };
 
-using Storages = ::testing::Types<web::EncryptedCookieStorage, web::MemoryStorage>;
+using Storages = ::testing::Types<web::EncryptedCookieStorage, web::MemoryStorage, asiohttp::pg::PostgresStorage>;
 TYPED_TEST_SUITE(SessionTest, Storages);
 
 TYPED_TEST(SessionTest, RoundTrip) {
@@ -130,7 +152,7 @@ TYPED_TEST(SessionTest, LoginRotatesTheSessionAndLogoutInvalidatesIt) {
     EXPECT_NE(this->jar.value, before);
     EXPECT_EQ(this->get("/me").json()["user"], "ann");
     EXPECT_EQ(this->get("/peek").json()["n"], 0);  // nothing of the old session came along
-    if constexpr (std::is_same_v<TypeParam, web::MemoryStorage>) {
+    if constexpr (!std::is_same_v<TypeParam, web::EncryptedCookieStorage>) {
         // the pre-login id is dead: a fixed session id is worth nothing
         EXPECT_EQ(this->get_with("/peek", before).json()["new"], true);
     }
@@ -138,8 +160,30 @@ TYPED_TEST(SessionTest, LoginRotatesTheSessionAndLogoutInvalidatesIt) {
     auto logout = this->post("/logout");
     EXPECT_NE(logout.header("Set-Cookie").find("Max-Age=0"), std::string_view::npos);
     EXPECT_TRUE(this->jar.value.empty());
-    if constexpr (std::is_same_v<TypeParam, web::MemoryStorage>)
+    if constexpr (!std::is_same_v<TypeParam, web::EncryptedCookieStorage>)
         EXPECT_EQ(this->get_with("/me", old_cookie).json()["user"], nullptr);
+}
+
+TEST(Session, ConcurrentRequestsOfOneSessionKeepBothWritesInPostgres) {
+    web::Application app;
+    web::setup_sessions(app, make_pg_storage({}));
+    add_routes(app);
+    app.router().add_get("/slow-set/{key}", [](web::Request& req) -> awaitable<web::Response> {
+        auto s = co_await web::get_session(req);  // both load the same old data...
+        co_await async_sleep(200ms);
+        s->set(req.match_info("key"), true);      // ...and each writes its own key
+        co_return web::Response::text("ok");
+    });
+    TestServer server(app);
+    TestClient a(server), b(server);
+    Jar jar{"AIOHTTP_SESSION", ""};
+    jar.update(a.get("/count"));
+    a.send_raw("GET /slow-set/first HTTP/1.1\r\nHost: x\r\nCookie: AIOHTTP_SESSION=" + jar.value + "\r\n\r\n");
+    b.send_raw("GET /slow-set/second HTTP/1.1\r\nHost: x\r\nCookie: AIOHTTP_SESSION=" + jar.value + "\r\n\r\n");
+    EXPECT_EQ(a.read_response().body, "ok");
+    EXPECT_EQ(b.read_response().body, "ok");
+    auto data = TestClient(server).get("/dump", jar.headers()).json();
+    EXPECT_EQ(data, json::parse(R"({"n":1,"first":true,"second":true})"));  // no write lost
 }
 
 TEST(Session, CookieAttributes) {

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -84,17 +85,24 @@ json Session::get(std::string_view key, json fallback) const {
     return it == data_.end() ? fallback : *it;
 }
 
+void Session::touch(std::string_view key) {
+    changed_ = true;
+    if (std::find(touched_.begin(), touched_.end(), key) == touched_.end()) touched_.emplace_back(key);
+}
+
 void Session::set(std::string_view key, json value) {
     data_[std::string(key)] = std::move(value);
-    changed_ = true;
+    touch(key);
 }
 
 void Session::erase(std::string_view key) {
-    if (data_.erase(std::string(key))) changed_ = true;
+    if (data_.erase(std::string(key))) touch(key);
 }
 
 void Session::invalidate() {
     data_ = json::object();
+    touched_.clear();
+    cleared_ = true;
     changed_ = true;
 }
 

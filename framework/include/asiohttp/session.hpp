@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -59,8 +60,16 @@ public:
     // Empties the session; the storage forgets it and the cookie is deleted.
     void invalidate();
 
+    // Keys set or erased since loading, and whether it was emptied: what a
+    // storage needs to merge concurrent writes instead of overwriting them.
+    const std::vector<std::string>& touched_keys() const noexcept { return touched_; }
+    bool cleared() const noexcept { return cleared_; }
+
 private:
     friend class SessionStorage;
+    void touch(std::string_view key);
+    std::vector<std::string> touched_;
+    bool cleared_ = false;
     std::string identity_;
     nlohmann::json data_;
     bool is_new_;
