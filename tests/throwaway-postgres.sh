@@ -33,6 +33,8 @@ start_throwaway_postgres() {
     if as_pg_owner "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 30 \
          -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null; then
       export ASIOHTTP_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/asiohttp_test"
+      # For tests/throwaway-postgres-ctl.sh: a test may stop and start this server.
+      export ASIOHTTP_TEST_PG_BIN="$bin" ASIOHTTP_TEST_PG_DIR="$PG_TMP" ASIOHTTP_TEST_PG_PORT="$port"
       as_pg_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres asiohttp_test
       echo "throwaway-postgres: $ASIOHTTP_TEST_DATABASE_URL"
       return 0
