@@ -56,6 +56,12 @@ TEST(Postgres, QueriesTransactionsAndPreparedStatements) {
     EXPECT_EQ(sync(pool.query("select 1"))[0][0].as<int>(), 1);  // the connection survived the error
 }
 
+TEST(Postgres, MinSizeConnectionsAreOpenedAtStart) {
+    pg::Pool pool({.dsn = dsn(), .min_size = 3, .max_size = 5});
+    EXPECT_EQ(pool.size(), 3u);
+    EXPECT_THROW(pg::Pool({.dsn = dsn(), .min_size = 6, .max_size = 5}), std::invalid_argument);
+}
+
 TEST(Postgres, BadDsnFailsAtStartupWithOneClearError) {
     try {
         pg::Pool pool({.dsn = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"});

@@ -1,5 +1,6 @@
 #include "asiohttp/pg.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -59,7 +60,11 @@ public:
         try {
             c = std::make_unique<pqxx::connection>(config.dsn);
         } catch (const std::exception& e) {
-            throw ConnectionError(std::string("cannot connect to PostgreSQL: ") + e.what());
+            // libpq's message spans lines; an error here is one line in a log.
+            std::string what = e.what();
+            std::replace_if(what.begin(), what.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
+            while (!what.empty() && what.back() == ' ') what.pop_back();
+            throw ConnectionError("cannot connect to PostgreSQL: " + what);
         }
         if (config.statement_timeout.count() > 0) {
             pqxx::nontransaction tx(*c);
@@ -79,9 +84,13 @@ public:
 
 Pool::Pool(PoolConfig config) : core_(std::make_shared<detail::PoolCore>(std::move(config))) {
     if (core_->config.max_size == 0) throw std::invalid_argument("pg::Pool: max_size must be at least 1");
-    auto first = core_->connect();  // a bad DSN fails here, once, clearly
-    core_->idle.push_back(std::move(first));
-    core_->open = 1;
+    if (core_->config.min_size > core_->config.max_size)
+        throw std::invalid_argument("pg::Pool: min_size is larger than max_size");
+    // The first one checks the DSN: a bad one fails here, once, clearly.
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, core_->config.min_size); ++i) {
+        core_->idle.push_back(core_->connect());
+        ++core_->open;
+    }
 }
 
 Pool::~Pool() { close(); }

@@ -80,4 +80,15 @@ test('a message typed in one tab appears in the other', { timeout: 60000 }, asyn
   await bob.close();
   await ann.waitForFunction(() => document.getElementById('messages').textContent.includes('bob left'));
   assert.deepEqual(await texts(ann, '#members li'), ['ann']);
+
+  // A logged-in name (the session cookie) fills the chat form.
+  const carol = await (await browser.newContext()).newPage();
+  await carol.goto(`${base}/chat`);
+  assert.equal(await carol.inputValue('#name'), '');
+  const status = await carol.evaluate(() => fetch('/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'carol' }),
+  }).then((r) => r.status));
+  assert.equal(status, 200);
+  await carol.goto(`${base}/chat`);
+  await carol.waitForFunction(() => document.getElementById('name').value === 'carol');
 });

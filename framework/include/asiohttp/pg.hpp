@@ -35,6 +35,7 @@ namespace asiohttp::pg {
 
 struct PoolConfig {
     std::string dsn;                                     // "postgresql://user@host:port/db"
+    std::size_t min_size = 1;                            // connections opened at start
     std::size_t max_size = 8;                            // connections, and pool threads
     std::chrono::milliseconds acquire_timeout{5000};     // waiting for a free connection
     std::chrono::milliseconds statement_timeout{30000};  // per statement, on the server; 0 = none
@@ -59,8 +60,8 @@ class PoolCore;
 
 class Pool {
 public:
-    // Opens one connection to check the DSN: a bad DSN or an unreachable server
-    // throws ConnectionError here, at startup, with libpq's message.
+    // Opens min_size connections (at least one, which checks the DSN): a bad DSN
+    // or an unreachable server throws ConnectionError here, at startup.
     explicit Pool(PoolConfig config);
     ~Pool();
     Pool(const Pool&) = delete;
