@@ -9,6 +9,7 @@ DURATION=${1:-10}
 CONNS=${2:-64}
 docker/install-deps.sh build test bench >/dev/null
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+source bench/lib.sh
 cmake --build build --target asiohttp-demo >/dev/null
 
 source tests/throwaway-postgres.sh
@@ -18,7 +19,6 @@ export DATABASE_URL=$ASIOHTTP_TEST_DATABASE_URL
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; stop_throwaway_postgres; }
 trap cleanup EXIT
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "no server on $1" >&2; return 1; }
 
 # The demo creates and fills `world` at startup; the peer starts after it.
 taskset -c 0 build/apps/demo/asiohttp-demo --host 127.0.0.1 --port 18301 --threads 1 --access-log false >/dev/null 2>&1 &
@@ -32,17 +32,14 @@ declare -A rps p99
 for path in "db" "queries?n=20"; do
   for peer in asiohttp:18301 aiohttp:18302; do
     name=${peer%%:*} port=${peer##*:}
-    taskset -c 1 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/$path" >/dev/null
-    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/$path")
-    rps[$name/$path]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p99[$name/$path]=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    read -r "rps[$name/$path]" "p99[$name/$path]" < <(wrk_run "http://127.0.0.1:$port/$path")
   done
 done
 
 printf '\n%-16s %-10s %12s %10s %12s\n' endpoint server "req/s" "p99" "asiohttp is"
 for path in "db" "queries?n=20"; do
   for name in asiohttp aiohttp; do
-    ratio=$(awk -v a="${rps[asiohttp/$path]}" -v b="${rps[$name/$path]}" 'BEGIN { printf "%.2fx", a / b }')
+    ratio=$(ratio "${rps[asiohttp/$path]}" "${rps[$name/$path]}")
     printf '%-16s %-10s %12s %10s %12s\n' "/$path" "$name" "${rps[$name/$path]}" "${p99[$name/$path]}" "$ratio"
   done
 done

@@ -10,6 +10,7 @@ DURATION=${1:-10}
 CONNS=${2:-64}
 docker/install-deps.sh build bench >/dev/null
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+source bench/lib.sh
 cmake --build build --target asiohttp-demo >/dev/null
 
 tmp=$(mktemp -d)
@@ -17,7 +18,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; return 1; }
 
 start() {  # name port command...
   local name=$1 port=$2; shift 2
@@ -36,10 +36,7 @@ declare -A rps p99
 for path in plaintext json; do
   for peer in asiohttp:18081 aiohttp:18082 node:18083 nginx:18084; do
     name=${peer%%:*} port=${peer##*:}
-    taskset -c 1 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/$path" >/dev/null  # warm-up
-    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/$path")
-    rps[$name/$path]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p99[$name/$path]=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    read -r "rps[$name/$path]" "p99[$name/$path]" < <(wrk_run "http://127.0.0.1:$port/$path")
   done
 done
 
@@ -48,7 +45,7 @@ for path in plaintext json; do
   base=${rps[asiohttp/$path]}
   for name in asiohttp aiohttp node nginx; do
     r=${rps[$name/$path]}
-    ratio=$(awk -v a="$base" -v b="$r" 'BEGIN { printf "%.2fx", a / b }')
+    ratio=$(ratio "$base" "$r")
     printf '%-10s %-10s %12s %10s %12s\n' "/$path" "$name" "$r" "${p99[$name/$path]}" "$ratio"
   done
 done

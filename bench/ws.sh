@@ -12,6 +12,7 @@ IDLE=${4:-5000}
 docker/install-deps.sh build bench >/dev/null
 npm ci --prefix bench/peers --no-audit --no-fund --silent
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+source bench/lib.sh
 cmake --build build --target asiohttp-demo ws_load >/dev/null
 ulimit -n $((IDLE * 2 + 1000))
 
@@ -20,7 +21,6 @@ pid=
 stop() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; pid=; }
 trap 'stop; rm -rf "$tmp"' EXIT
 
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "no server on $1" >&2; return 1; }
 start() {  # port command...
   local port=$1; shift
   taskset -c 0 "$@" >"$tmp/server.log" 2>&1 &
@@ -63,7 +63,7 @@ done
 
 printf '\n%-10s %14s %10s %12s %22s\n' server "messages/s" "p99 RTT" "asiohttp is" "idle KiB per socket"
 for name in asiohttp aiohttp node; do
-  ratio=$(awk -v a="${rate[asiohttp]}" -v b="${rate[$name]}" 'BEGIN { printf "%.2fx", a / b }')
+  ratio=$(ratio "${rate[asiohttp]}" "${rate[$name]}")
   printf '%-10s %14s %8sms %12s %22s\n' "$name" "${rate[$name]}" "${p99[$name]}" "$ratio" "${per_conn[$name]}"
 done
 echo

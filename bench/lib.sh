@@ -1,0 +1,19 @@
+# Sourced by the bench scripts: waiting for a server, one wrk measurement, ratios.
+# Uses DURATION and CONNS from the sourcing script.
+
+wait_port() {  # port
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "no server on port $1" >&2
+  return 1
+}
+
+# wrk on core 1 after a 2-second warm-up; prints "requests/s p99".
+wrk_run() {  # url
+  taskset -c 1 wrk -t1 -c"$CONNS" -d2s "$1" >/dev/null
+  taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$1" |
+    awk '/Requests\/sec/ {r = $2} $1 == "99%" {p = $2} END {print r, p}'
+}
+
+ratio() {  # a b -> "a/b x"
+  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'
+}
