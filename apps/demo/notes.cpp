@@ -155,6 +155,7 @@ awaitable<web::Response> update_note(web::Request& req) {
 }
 
 awaitable<web::Response> delete_note(web::Request& req) {
+    // Named locals, not `if (!co_await ...)`: GCC 12 miscompiles that (SIGILL).
     const auto id = note_id(req);
     const bool removed = co_await store(req).remove(id);
     if (!removed) co_return json_error(404, "note not found");
