@@ -21,6 +21,37 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// Runs the io_context until `done` or the deadline; true if done.
+bool run_until(asio::io_context& ioc, const bool& done, std::chrono::steady_clock::time_point deadline) {
+    ioc.restart();
+    while (!done && ioc.run_one_until(deadline)) {
+    }
+    return done;
+}
+
+// One asynchronous operation, for at most `timeout`: past it `abort()` stops
+// the operation and a std::runtime_error says who timed out.
+template <class Start, class Abort>
+beast::error_code run_with_timeout(asio::io_context& ioc, std::chrono::milliseconds timeout, const char* who,
+                                   Start start, Abort abort) {
+    beast::error_code result;
+    bool done = false;
+    start([&](beast::error_code ec, auto&&...) {
+        result = ec;
+        done = true;
+    });
+    if (!run_until(ioc, done, std::chrono::steady_clock::now() + timeout)) {
+        abort();
+        while (!done) ioc.run_one();
+        throw std::runtime_error(std::string(who) + ": timed out after " + std::to_string(timeout.count()) + " ms");
+    }
+    return result;
+}
+
+}  // namespace
+
 web::ServerConfig TestServer::default_config() {
     web::ServerConfig c;
     c.host = "127.0.0.1";
@@ -56,18 +87,10 @@ struct TestClient::Impl {
     // Runs one asynchronous operation with the client's timeout.
     template <class Start>
     beast::error_code run(Start start) {
-        beast::error_code result = asio::error::would_block;
-        ioc.restart();
-        start([&](beast::error_code ec, auto&&...) { result = ec; });
-        ioc.run_for(options.timeout);
-        if (result == asio::error::would_block) {
+        return run_with_timeout(ioc, options.timeout, "test client", start, [this] {
             beast::error_code ignored;
             socket.close(ignored);
-            ioc.restart();
-            ioc.run();
-            throw std::runtime_error("test client: timed out after " + std::to_string(options.timeout.count()) + " ms");
-        }
-        return result;
+        });
     }
 
     void ensure_connected() {
@@ -240,29 +263,13 @@ struct WSClient::Impl {
     bool read_pending = false, read_done = false;
     beast::error_code read_ec;
 
-    // Runs the io_context until `done` or the deadline; true if done.
-    bool run_until(const bool& done, std::chrono::steady_clock::time_point deadline) {
-        ioc.restart();
-        while (!done && ioc.run_one_until(deadline)) {
-        }
-        return done;
-    }
     // One operation with the client's timeout; on timeout it is cancelled and an exception thrown.
     template <class Start>
     beast::error_code run(Start start) {
-        beast::error_code result;
-        bool done = false;
-        start([&](beast::error_code ec, auto&&...) {
-            result = ec;
-            done = true;
-        });
-        if (!run_until(done, std::chrono::steady_clock::now() + options.timeout)) {
+        return run_with_timeout(ioc, options.timeout, "ws client", start, [this] {
             beast::error_code ignored;
             ws.next_layer().cancel(ignored);
-            while (!done) ioc.run_one();
-            throw std::runtime_error("ws client: timed out after " + std::to_string(options.timeout.count()) + " ms");
-        }
-        return result;
+        });
     }
     // Waits up to `wait` for the next message; false if none came (the read stays pending).
     bool wait_read(std::chrono::milliseconds wait) {
@@ -275,7 +282,7 @@ struct WSClient::Impl {
                 read_done = true;
             });
         }
-        if (!run_until(read_done, std::chrono::steady_clock::now() + wait)) return false;
+        if (!run_until(ioc, read_done, std::chrono::steady_clock::now() + wait)) return false;
         read_pending = false;
         return true;
     }
