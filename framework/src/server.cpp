@@ -160,6 +160,16 @@ private:
         cv.wait(lock, [&] { return pending == 0; });
     }
 
+    // Opens and binds; the error (if any) is left in ec and returned as true.
+    static bool bind_acceptor(tcp::acceptor& a, const tcp::endpoint& ep, bool share_port,
+                              boost::system::error_code& ec) {
+        a.open(ep.protocol(), ec);
+        if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec && share_port) a.set_option(reuse_port(true), ec);
+        if (!ec) a.bind(ep, ec);
+        return bool(ec);
+    }
+
     void bind_all() {
         boost::system::error_code ec;
         auto address = asio::ip::make_address(config_.host, ec);
@@ -171,27 +181,21 @@ private:
             address = results.begin()->endpoint().address();
         }
         std::uint16_t port = config_.port;
+        auto cannot_listen = [&](const boost::system::error_code& e) {
+            return std::system_error(e, "cannot listen on " + config_.host + ":" + std::to_string(port));
+        };
         // SO_REUSEPORT would let us share a port another process already serves:
         // probe it without the option first, so "address in use" is reported.
         if (port != 0) {
             tcp::acceptor probe(workers_.front()->ioc);
-            tcp::endpoint ep(address, port);
-            probe.open(ep.protocol(), ec);
-            if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
-            if (!ec) probe.bind(ep, ec);
-            if (ec) throw std::system_error(ec, "cannot listen on " + config_.host + ":" + std::to_string(port));
+            if (bind_acceptor(probe, {address, port}, false, ec)) throw cannot_listen(ec);
         }
         for (auto& w : workers_) {
-            tcp::endpoint ep(address, port);
             auto& a = w->acceptor;
-            a.open(ep.protocol(), ec);
-            if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-            if (!ec) a.set_option(reuse_port(true), ec);
-            if (!ec) a.bind(ep, ec);
-            if (!ec) a.listen(config_.backlog, ec);
+            if (!bind_acceptor(a, {address, port}, true, ec)) a.listen(config_.backlog, ec);
             if (ec) {
                 for (auto& other : workers_) other->acceptor.close();
-                throw std::system_error(ec, "cannot listen on " + config_.host + ":" + std::to_string(port));
+                throw cannot_listen(ec);
             }
             port = a.local_endpoint().port();  // port 0: the others join the port the first one got
         }
