@@ -104,9 +104,13 @@ TEST(Postgres, TwoHundredConcurrentRequestsThroughEightConnectionsAndIOStaysResp
 TEST(Postgres, AcquireTimeoutIsATypedErrorTheAppAnswersWith503) {
     web::Application app;
     app.set(pool_key, std::make_shared<pg::Pool>(pg::PoolConfig{.dsn = dsn(), .max_size = 1, .acquire_timeout = 200ms}));
-    app.router().add_get("/sleep", [](web::Request& req) -> awaitable<web::Response> {
+    std::atomic<bool> holding{false};
+    app.router().add_get("/sleep", [&holding](web::Request& req) -> awaitable<web::Response> {
         try {
-            co_await req.app().get(pool_key)->query("select pg_sleep(1.5)");
+            co_await req.app().get(pool_key)->run([&holding](pqxx::connection& c) {
+                holding = true;  // this request has the only connection now
+                pqxx::nontransaction(c).exec("select pg_sleep(1.5)");
+            });
         } catch (const pg::PoolTimeoutError&) {
             throw web::HTTPServiceUnavailable("database busy");
         }
@@ -115,7 +119,9 @@ TEST(Postgres, AcquireTimeoutIsATypedErrorTheAppAnswersWith503) {
     TestServer server(app);
     TestClient first(server), second(server);
     first.send_raw("GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n");
-    std::this_thread::sleep_for(100ms);
+    auto wait_until = std::chrono::steady_clock::now() + 5s;
+    while (!holding && std::chrono::steady_clock::now() < wait_until) std::this_thread::sleep_for(5ms);
+    ASSERT_TRUE(holding);
     auto start = std::chrono::steady_clock::now();
     auto r = second.get("/sleep");
     EXPECT_EQ(r.status, 503);
