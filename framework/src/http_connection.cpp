@@ -408,6 +408,7 @@ awaitable<void> accept_loop(Worker& worker) {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         ++worker.open_connections;
+        worker.accepted.fetch_add(1, std::memory_order_relaxed);
         asio::co_spawn(worker.ioc, serve_connection(std::move(socket), worker), [](std::exception_ptr e) {
             if (!e) return;
             try {

@@ -130,6 +130,11 @@ public:
     std::uint16_t port() const noexcept { return port_; }
     const ServerConfig& config() const noexcept { return config_; }
 
+    std::size_t connections_accepted() const noexcept {
+        std::size_t n = 0;
+        for (auto& w : workers_) n += w->accepted.load(std::memory_order_relaxed);
+        return n;
+    }
     std::size_t in_flight() const noexcept {
         std::size_t n = 0;
         for (auto& w : workers_) n += w->in_flight.load();
@@ -224,5 +229,6 @@ const ServerConfig& Server::config() const noexcept { return impl_->config(); }
 void Server::stop() { impl_->stop(); }
 void Server::wait() { impl_->wait(); }
 std::size_t Server::in_flight() const noexcept { return impl_->in_flight(); }
+std::size_t Server::connections_accepted() const noexcept { return impl_->connections_accepted(); }
 
 }  // namespace asiohttp::web

@@ -65,8 +65,6 @@ std::string choose_protocol(const Request& req, const std::vector<std::string>& 
 
 }  // namespace
 
-nlohmann::json WSMessage::json() const { return nlohmann::json::parse(data_); }
-
 // --- WebSocketHandle: any thread ---
 
 bool WebSocketHandle::send_str(std::string text) const {

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket/error.hpp>
 
 #include "log.hpp"
+#include "ws_close_code.hpp"
 
 namespace asiohttp::web::detail {
 
@@ -24,18 +25,6 @@ namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // A handler's own sends wait while more than this is queued for its client.
 constexpr std::size_t kHighWater = 256 << 10;
-
-// How a failed read ended, as a close code.
-int close_code_for(const beast::error_code& ec, const websocket::stream<asio::ip::tcp::socket>& ws) {
-    if (ec == websocket::error::closed) {
-        auto code = ws.reason().code;
-        return code == websocket::close_code::none ? 1005 : int(code);
-    }
-    if (ec == websocket::error::message_too_big) return 1009;
-    if (ec == websocket::error::bad_frame_payload) return 1007;
-    if (ec.category() == websocket::make_error_code(websocket::error::bad_opcode).category()) return 1002;
-    return 1006;
-}
 
 }  // namespace
 
@@ -116,7 +105,7 @@ awaitable<std::optional<WSMessage>> WebSocketSession::receive() {
     auto [ec, n] = co_await ws_.async_read(buffer, nothrow);
     reading_ = false;
     if (ec) {
-        mark_closed(close_code_for(ec, ws_));
+        mark_closed(asiohttp::detail::close_code_for(ec, ws_));
         co_return std::nullopt;
     }
     WSMessage msg(ws_.got_text() ? WSMsgType::text : WSMsgType::binary, std::move(data));

@@ -46,6 +46,7 @@ struct Worker {
     boost::intrusive::list<Connection, boost::intrusive::constant_time_size<false>> connections;
     std::atomic<std::size_t> in_flight{0};
     std::atomic<std::size_t> open_connections{0};
+    std::atomic<std::size_t> accepted{0};  // connections since start
     Clock::time_point now = Clock::now();  // coarse clock, advanced every tick
     bool stopping = false;
 

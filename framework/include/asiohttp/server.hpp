@@ -62,6 +62,8 @@ public:
     void wait();
     // Requests currently being handled, all threads together.
     std::size_t in_flight() const noexcept;
+    // TCP connections accepted since start, all threads together.
+    std::size_t connections_accepted() const noexcept;
 
 private:
     std::unique_ptr<detail::ServerImpl> impl_;
