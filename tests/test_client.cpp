@@ -516,3 +516,47 @@ TEST_F(Client, ClosedSessionIsAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+// Runs the fetch tool; returns its exit status and what it printed.
+std::pair<int, std::string> run_fetch(const std::string& args) {
+    std::string out;
+    FILE* p = ::popen((std::string(ASIOHTTP_FETCH) + " " + args + " 2>/dev/null").c_str(), "r");
+    char buf[4096];
+    while (auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(Client, FetchToolReportsEveryRequestInOrder) {
+    auto [code, out] = run_fetch("--json --repeat 2 " + url("/") + " htp://bad " + url("/status/404"));
+    EXPECT_EQ(code, 1);  // the bad URL got no response
+    auto j = json::parse(out);
+    EXPECT_GT(j["total_ms"].get<double>(), 0);
+    auto& results = j["results"];
+    ASSERT_EQ(results.size(), 6u);
+    EXPECT_EQ(results[0]["url"], url("/"));
+    EXPECT_EQ(results[0]["status"], 200);
+    EXPECT_EQ(results[0]["bytes"], 5);
+    EXPECT_TRUE(results[0]["error"].is_null());
+    EXPECT_TRUE(results[2]["status"].is_null());
+    EXPECT_NE(results[2]["error"].get<std::string>().find("invalid URL"), std::string::npos);
+    EXPECT_EQ(results[5]["status"], 404);
+
+    auto [ok_code, text] = run_fetch("--sequential " + url("/") + " " + url("/status/404"));
+    EXPECT_EQ(ok_code, 0);  // every request got a response, a 404 included
+    EXPECT_NE(text.find("total:"), std::string::npos);
+}
+
+TEST_F(Client, FetchToolRunsConcurrentlyUnlessSequential) {
+    const auto slow = url("/slow?ms=200");
+    auto [c1, concurrent] = run_fetch("--json --repeat 10 " + slow);
+    auto [c2, sequential] = run_fetch("--json --sequential --repeat 10 " + slow);
+    EXPECT_EQ(c1, 0);
+    EXPECT_EQ(c2, 0);
+    EXPECT_LT(json::parse(concurrent)["total_ms"].get<double>(), 1000);
+    EXPECT_GE(json::parse(sequential)["total_ms"].get<double>(), 2000);
+}
+
+}  // namespace
