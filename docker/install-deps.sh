@@ -10,7 +10,7 @@ declare -A groups=(
   [build]="g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libpqxx-dev libgtest-dev"
   [test]="postgresql curl procps chromium nodejs npm"
   [runtime]="libssl3 libspdlog1.10 libfmt9 libpqxx-6.4 libboost-program-options1.81.0 ca-certificates"
-  [bench]="wrk nginx python3-aiohttp python3-asyncpg nodejs util-linux procps postgresql"
+  [bench]="wrk nginx python3-aiohttp python3-asyncpg nodejs util-linux procps postgresql jq"
 )
 
 wanted=()

@@ -53,15 +53,23 @@ void ResponseState::release(bool body_done) {
 awaitable<bool> ResponseState::read_some(std::string& out, std::size_t max) {
     bool got_data = false;
     while (!got_data && conn && parser && !parser->is_done()) {
+        // Room for what can come: no more than the body has left, and for a body
+        // of unknown length what is buffered already or 16 KiB (a fresh `max`
+        // bytes per call would cost a large zero-filled allocation each time).
+        std::size_t want = max;
+        if (auto left = parser->content_length_remaining())
+            want = std::size_t(std::min<std::uint64_t>(want, std::max<std::uint64_t>(*left, 1)));
+        else
+            want = std::min(want, std::max<std::size_t>(conn->buffer.size(), 16 << 10));
         const auto before = out.size();
-        out.resize(before + max);
+        out.resize(before + want);
         auto& body = parser->get().body();
         body.data = out.data() + before;
-        body.size = max;
+        body.size = want;
         const auto limit = deadlines.read();
         Deadlines::arm(conn->stream.tcp(), limit);
         auto [ec, n] = co_await http::async_read_some(conn->stream, conn->buffer, *parser, nothrow);
-        const auto got = max - body.size;
+        const auto got = want - body.size;
         out.resize(before + got);
         if (ec == http::error::need_buffer) ec = {};
         if (ec) {
