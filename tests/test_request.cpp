@@ -81,7 +81,7 @@ TEST_F(RequestTest, Accessors) {
     EXPECT_EQ(j["content_type"], "text/plain");
     EXPECT_EQ(j["charset"], "latin-1");
     EXPECT_EQ(j["remote"], "127.0.0.1");
-    EXPECT_EQ(j["host"], "127.0.0.1");
+    EXPECT_EQ(j["host"], "127.0.0.1:" + std::to_string(server.port()));  // the Host header, port included
     EXPECT_EQ(j["scheme"], "http");
     EXPECT_EQ(j["version"], 11);
     EXPECT_TRUE(j["content_length"].is_null());

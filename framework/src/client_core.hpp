@@ -95,7 +95,8 @@ public:
 
     bool closed() const;
     std::size_t opened() const noexcept { return opened_.load(); }
-    std::size_t idle() const;
+    // Idle pooled connections, after dropping those the server closed.
+    std::size_t idle();
 
 private:
     struct Waiter {

@@ -89,13 +89,13 @@ URL ClientCore::resolve(std::string_view url) const {
 CIMultiDict ClientCore::common_headers(const URL& url, const CIMultiDict& extra, const std::optional<BasicAuth>& auth,
                                        const MultiDict& cookies) const {
     CIMultiDict h;
-    h.add("Host", url.authority());
+    if (!extra.contains("Host")) h.add("Host", url.authority());
     for (auto& [k, v] : options.headers)
         if (!extra.contains(k)) h.add(k, v);
     for (auto& [k, v] : extra) h.add(k, v);
     h.setdefault("User-Agent", options.user_agent);
     h.setdefault("Accept", "*/*");
-    auto cookie = jar.filter_cookies(url);
+    auto cookie = options.cookie_jar ? jar.filter_cookies(url) : std::string();
     for (auto& [k, v] : cookies) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
     if (!cookie.empty() && !h.contains("Cookie")) h.add("Cookie", cookie);
     if (!h.contains("Authorization")) {
@@ -158,13 +158,11 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
     for (auto& field : msg) state->headers.add(field.name_string(), field.value());
     state->keep_alive = state->parser->keep_alive();
     if (state->parser->is_done()) state->release(true);
-    jar.update_cookies(
-        [&] {
-            std::vector<std::string> v;
-            for (auto c : state->headers.getall("Set-Cookie")) v.emplace_back(c);
-            return v;
-        }(),
-        url);
+    if (options.cookie_jar) {
+        std::vector<std::string> set_cookie;
+        for (auto c : state->headers.getall("Set-Cookie")) set_cookie.emplace_back(c);
+        jar.update_cookies(set_cookie, url);
+    }
     ClientResponse r;
     r.state_ = std::move(state);
     co_return r;

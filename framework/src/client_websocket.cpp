@@ -155,7 +155,7 @@ awaitable<std::unique_ptr<ClientWebSocket>> ws_connect(std::shared_ptr<ClientCor
     impl->protocol = std::string(res[http::field::sec_websocket_protocol]);
     std::vector<std::string> set_cookie;
     for (auto c : impl->headers.getall("Set-Cookie")) set_cookie.emplace_back(c);
-    core->jar.update_cookies(set_cookie, url);
+    if (core->options.cookie_jar) core->jar.update_cookies(set_cookie, url);
 
     t.handshake_timeout = o.close_timeout;  // now the close handshake's
     t.idle_timeout = o.heartbeat ? *o.heartbeat * 2 : websocket::stream_base::none();

@@ -271,10 +271,19 @@ bool Connector::closed() const {
     return closed_;
 }
 
-std::size_t Connector::idle() const {
-    std::lock_guard lock(mutex_);
+std::size_t Connector::idle() {
+    std::vector<std::unique_ptr<PooledConnection>> dropped;  // closed outside the lock
     std::size_t n = 0;
-    for (auto& [key, list] : idle_) n += list.size();
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [key, list] : idle_) {
+            for (auto& c : list)
+                if (is_stale(*c)) dropped.push_back(std::move(c));
+            std::erase(list, nullptr);
+            n += list.size();
+        }
+    }
+    for (auto& c : dropped) c->stream.close();
     return n;
 }
 

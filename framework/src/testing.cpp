@@ -1,7 +1,10 @@
 #include "asiohttp/testing.hpp"
 
+#include "asiohttp/client.hpp"
+
 #include <stdexcept>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -75,14 +78,33 @@ std::string TestServer::url(std::string_view path) const {
 
 nlohmann::json ClientResponse::json() const { return nlohmann::json::parse(body); }
 
+// Requests go through a ClientSession (no redirects, no cookie jar: a test
+// sees exactly what the server answered); raw bytes go through a socket of
+// their own, for what a conforming client never sends.
 struct TestClient::Impl {
     std::string host;
     std::uint16_t port;
     ClientOptions options;
-    asio::io_context ioc;
+    asio::io_context ioc;  // the session's connections live here: it outlives the session
+    std::unique_ptr<ClientSession> session;
     tcp::socket socket{ioc};
     beast::flat_buffer buffer;
     std::size_t opened = 0;
+
+    // Runs one coroutine on this client's io_context until it finishes.
+    template <class T>
+    T run_sync(awaitable<T> aw) {
+        std::optional<T> result;
+        std::exception_ptr error;
+        asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T value) {
+            error = e;
+            if (!e) result.emplace(std::move(value));
+        });
+        ioc.restart();
+        ioc.run();
+        if (error) std::rethrow_exception(error);
+        return std::move(*result);
+    }
 
     // Runs one asynchronous operation with the client's timeout.
     template <class Start>
@@ -143,29 +165,45 @@ TestClient::TestClient(std::string host, std::uint16_t port, ClientOptions optio
     impl_->host = std::move(host);
     impl_->port = port;
     impl_->options = options;
+    ClientSessionOptions o;
+    o.limit = 1;
+    o.timeout = {.total = options.timeout, .sock_connect = options.timeout};
+    o.cookie_jar = false;
+    o.max_response_size = std::size_t(1) << 30;
+    impl_->session = std::make_unique<ClientSession>(std::move(o));
 }
 
 TestClient::TestClient(const TestServer& server, ClientOptions options)
     : TestClient(server.host(), server.port(), options) {}
 
-TestClient::~TestClient() = default;
+TestClient::~TestClient() {
+    impl_->session.reset();  // before the io_context its connections belong to
+}
+
+namespace {
+
+awaitable<ClientResponse> exchange(ClientSession& session, std::string method, std::string url, RequestOptions o) {
+    auto r = co_await session.request(std::move(method), std::move(url), std::move(o));
+    ClientResponse out;
+    out.status = r.status();
+    out.reason = r.reason();
+    out.headers = r.headers();
+    out.body = co_await r.read();
+    out.keep_alive = !iequals(r.headers().get("Connection", ""), "close");
+    co_return out;
+}
+
+}  // namespace
 
 ClientResponse TestClient::request(std::string_view method, std::string_view target, std::string_view body,
                                    const CIMultiDict& headers) {
-    std::string req;
-    req.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
-    if (!headers.contains("Host")) req.append("Host: ").append(impl_->host).append("\r\n");
-    for (auto& [k, v] : headers) req.append(k).append(": ").append(v).append("\r\n");
-    if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")
-        if (!headers.contains("Content-Length") && !headers.contains("Transfer-Encoding"))
-            req.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
-    req.append("\r\n").append(body);
-    // A kept-alive connection the server has since closed: reconnect once.
-    if (impl_->socket.is_open() && server_closed()) close();
-    send_raw(req);
-    return read_response(method == "HEAD");
+    RequestOptions o;
+    o.headers = headers;
+    o.allow_redirects = false;
+    if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") o.data = std::string(body);
+    const auto url = "http://" + impl_->host + ":" + std::to_string(impl_->port) + std::string(target);
+    return impl_->run_sync(exchange(*impl_->session, std::string(method), url, std::move(o)));
 }
-
 ClientResponse TestClient::get(std::string_view target, const CIMultiDict& headers) {
     return request("GET", target, {}, headers);
 }
@@ -220,7 +258,7 @@ std::string TestClient::read_until_close() {
 
 bool TestClient::server_closed() {
     auto& s = impl_->socket;
-    if (!s.is_open()) return true;
+    if (!s.is_open()) return impl_->session->idle_connections() == 0;
     if (impl_->buffer.size() > 0) return false;
     s.non_blocking(true);
     char c;
@@ -237,7 +275,9 @@ void TestClient::close() {
     impl_->buffer.clear();
 }
 
-std::size_t TestClient::connections_opened() const noexcept { return impl_->opened; }
+std::size_t TestClient::connections_opened() const noexcept {
+    return impl_->opened + impl_->session->connections_opened();
+}
 
 }  // namespace asiohttp::testing
 

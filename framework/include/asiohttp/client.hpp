@@ -92,6 +92,8 @@ struct ClientSessionOptions {
     std::size_t max_response_size = 64 << 20;
     std::size_t max_header_size = 64 << 10;
     std::string user_agent = "asiohttp";
+    // false: cookies are neither kept nor sent (aiohttp's DummyCookieJar).
+    bool cookie_jar = true;
 };
 
 struct RequestOptions {
@@ -183,7 +185,8 @@ public:
 
     CookieJar& cookie_jar() noexcept;
     const ClientSessionOptions& config() const noexcept;
-    // TCP connections opened so far and pooled idle now (for tests and tools).
+    // TCP connections opened so far, and pooled ones still open (those the
+    // server has closed are dropped first): for tests and tools.
     std::size_t connections_opened() const noexcept;
     std::size_t idle_connections() const;
 

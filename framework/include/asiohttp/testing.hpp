@@ -1,5 +1,5 @@
 // Test support, as aiohttp's pytest fixtures: a real server on 127.0.0.1 with a
-// free port, running in the background, and a small blocking HTTP/1.1 client.
+// free port, running in the background, and blocking clients over it.
 //
 //   web::Application app;  app.router().add_get("/", hello);
 //   testing::TestServer server(app);
@@ -59,8 +59,11 @@ struct ClientOptions {
     std::chrono::milliseconds timeout{10'000};  // for each connect, read and write
 };
 
-// A blocking HTTP/1.1 client over one keep-alive connection, reconnecting when
-// the server closed it. Every operation has a timeout, so a test never hangs.
+// A blocking client for tests. request() and its shorthands go through a
+// ClientSession (one pooled keep-alive connection, no redirects followed, no
+// cookie jar); send_raw()/read_response() use a raw socket of their own, for
+// malformed input and pipelining that a conforming client never sends. Every
+// operation has a timeout, so a test never hangs.
 class TestClient {
 public:
     TestClient(std::string host, std::uint16_t port, ClientOptions options = {});
@@ -86,11 +89,12 @@ public:
     ClientResponse read_response(bool head = false);
     // Reads until the server closes the connection; returns what came.
     std::string read_until_close();
-    // True if the server closed the connection (checked without blocking).
+    // True if the server closed the connection (the raw one if open, else the
+    // session's pooled one), checked without blocking.
     bool server_closed();
 
     void close();
-    // TCP connections opened so far (1 when keep-alive held throughout).
+    // TCP connections opened so far, both kinds (1 when keep-alive held throughout).
     std::size_t connections_opened() const noexcept;
 
 private:
