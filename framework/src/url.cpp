@@ -10,28 +10,11 @@ namespace asiohttp {
 
 namespace {
 
-bool is_unreserved(unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-bool is_sub_delim(char c) { return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos; }
-
 // Percent-encodes what may not appear in a path or query as it stands
-// (spaces, quotes, non-ASCII), keeping escapes already there.
+// (spaces, quotes, non-ASCII), keeping escapes already there and RFC 3986's
+// sub-delimiters, ':' and '@'.
 std::string normalize_component(std::string_view in, std::string_view also_allowed) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(in.size());
-    for (unsigned char c : in) {
-        if (is_unreserved(c) || is_sub_delim(char(c)) || c == '%' || c == ':' || c == '@' ||
-            also_allowed.find(char(c)) != std::string_view::npos) {
-            out.push_back(char(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
+    return detail::percent_encode(in, "!$&'()*+,;=%:@" + std::string(also_allowed));
 }
 
 std::uint16_t default_port(std::string_view scheme) { return scheme == "https" || scheme == "wss" ? 443 : 80; }
