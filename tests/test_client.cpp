@@ -89,6 +89,12 @@ struct ClientTestApp {
             resp.set_cookie("scoped", "1", {.path = "/echo"});
             co_return resp;
         });
+        r.add_get("/latin1", [](web::Request&) -> awaitable<web::Response> {
+            web::Response resp;
+            resp.set_body("caf\xe9");  // "café" in ISO-8859-1
+            resp.headers().set("Content-Type", "text/plain; charset=iso-8859-1");
+            co_return resp;
+        });
         r.add_get("/status/{code}", [](web::Request& req) -> awaitable<web::Response> {
             co_return web::Response(std::stoi(std::string(*req.match_info().get("code"))));
         });
@@ -372,6 +378,16 @@ TEST_F(Client, JsonFormParamsHeadersAndAuth) {
     }());
 }
 
+TEST_F(Client, TextDecodesTheCharsetTheServerNamed) {
+    asiohttp::run([&]() -> awaitable<void> {
+        ClientSession session;
+        auto r = co_await session.get(url("/latin1"));
+        EXPECT_EQ(r.charset(), "iso-8859-1");
+        EXPECT_EQ(co_await r.text(), "café");
+        EXPECT_EQ(co_await r.read(), "caf\xe9");  // read() keeps the bytes
+    }());
+}
+
 TEST_F(Client, RaiseForStatus) {
     asiohttp::run([&]() -> awaitable<void> {
         ClientSession session;
@@ -428,6 +444,22 @@ TEST(ClientKeepAlive, ServerClosingAnIdleConnectionIsHandled) {
         EXPECT_EQ(co_await second.text(), "hello");
         EXPECT_EQ(session.connections_opened(), 2u);
     }());
+}
+
+TEST_F(Client, IdleConnectionsExpireOnTheClientSide) {
+    const auto before = server.server().connections_accepted();
+    asiohttp::run([&]() -> awaitable<void> {
+        ClientSession session({.keepalive_timeout = 100ms});
+        auto first = co_await session.get(url("/"));
+        co_await first.read();
+        auto second = co_await session.get(url("/"));  // within keepalive_timeout: reused
+        co_await second.read();
+        co_await async_sleep(300ms);  // the server would keep it 75 s; we do not
+        auto third = co_await session.get(url("/"));
+        EXPECT_EQ(co_await third.text(), "hello");
+        EXPECT_EQ(session.connections_opened(), 2u);
+    }());
+    EXPECT_EQ(server.server().connections_accepted() - before, 2u);
 }
 
 TEST(ClientTls, VerifiesAgainstAGivenCaAndRefusesUnknownCertificates) {

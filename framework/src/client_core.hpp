@@ -120,6 +120,7 @@ private:
     std::deque<std::shared_ptr<Waiter>> waiters_;
     std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> contexts_;
     std::atomic<std::size_t> opened_{0};
+    Clock::time_point last_sweep_ = Clock::now();
 };
 
 class ClientCore : public std::enable_shared_from_this<ClientCore> {

@@ -241,16 +241,30 @@ std::shared_ptr<ssl::context> Connector::context_for(const TLSConfig& tls) {
 
 void Connector::release(std::unique_ptr<PooledConnection> c, bool reusable) {
     if (!c) return;
+    std::vector<std::unique_ptr<PooledConnection>> expired;  // closed outside the lock
     {
         std::lock_guard lock(mutex_);
         free_slot(c->host_key);
+        const auto now = Clock::now();
         if (reusable && !closed_ && keepalive_.count() > 0) {
-            c->idle_since = Clock::now();
+            c->idle_since = now;
             c->buffer.clear();
             idle_[c->key].push_back(std::move(c));
         }
+        // Now and then, close what has idled past keepalive_timeout on every host
+        // (pop_idle only looks at the host it is asked for).
+        if (now - last_sweep_ > std::chrono::seconds(1)) {
+            last_sweep_ = now;
+            for (auto it = idle_.begin(); it != idle_.end();) {
+                for (auto& idle : it->second)
+                    if (now - idle->idle_since > keepalive_) expired.push_back(std::move(idle));
+                std::erase(it->second, nullptr);
+                it = it->second.empty() ? idle_.erase(it) : std::next(it);
+            }
+        }
     }
     if (c) c->stream.close();
+    for (auto& e : expired) e->stream.close();
 }
 
 void Connector::close() {
