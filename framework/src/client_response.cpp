@@ -8,6 +8,7 @@
 
 #include "client_core.hpp"
 #include "form.hpp"
+#include "nothrow.hpp"
 
 namespace asiohttp {
 
@@ -17,7 +18,6 @@ namespace http = beast::http;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 std::string lower(std::string s) {
     for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));

@@ -9,6 +9,7 @@
 
 #include "client_core.hpp"
 #include "url_codec.hpp"
+#include "nothrow.hpp"
 
 namespace asiohttp {
 
@@ -18,7 +19,6 @@ namespace http = beast::http;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 const char* which_name(ClientTimeoutError::Which w) {
     switch (w) {

@@ -9,6 +9,7 @@
 
 #include "client_core.hpp"
 #include "ws_close_code.hpp"
+#include "nothrow.hpp"
 
 namespace asiohttp {
 
@@ -16,10 +17,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-
-namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-}
 
 namespace detail {
 

@@ -11,6 +11,7 @@
 #include <boost/beast/core/error.hpp>
 
 #include "client_core.hpp"
+#include "nothrow.hpp"
 
 namespace asiohttp::detail {
 
@@ -21,7 +22,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 std::string host_key_of(const URL& url) {
     return (url.is_secure() ? "tls:" : "tcp:") + url.host() + ":" + std::to_string(url.port());

@@ -19,6 +19,7 @@
 #include "log.hpp"
 #include "request_parser.hpp"
 #include "response_head.hpp"
+#include "nothrow.hpp"
 
 namespace asiohttp::web::detail {
 
@@ -29,7 +30,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto never = Clock::time_point::max();
 
 // Errors that only mean "the peer went away".

@@ -12,6 +12,7 @@
 
 #include "log.hpp"
 #include "ws_close_code.hpp"
+#include "nothrow.hpp"
 
 namespace asiohttp::web::detail {
 
@@ -22,7 +23,6 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // A handler's own sends wait while more than this is queued for its client.
 constexpr std::size_t kHighWater = 256 << 10;
 
