@@ -7,6 +7,8 @@
 #include "test_support.hpp"
 #include "tls_fixture.hpp"
 
+#include <boost/beast/websocket/stream.hpp>
+
 namespace {
 
 using asiohttp::ClientSession;
@@ -535,6 +537,30 @@ TEST_F(Client, WsConnectEcho) {
             EXPECT_EQ(e.status(), 200);  // not a WebSocket endpoint
         }
     }());
+}
+
+// A WebSocket peer that completes the handshake and then never reads again,
+// so it never answers a ping: the client's heartbeat has to notice.
+TEST(ClientWebSocket, HeartbeatGivesUpOnASilentServer) {
+    asio::io_context server_ioc;
+    asio::ip::tcp::acceptor acceptor(server_ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    std::thread silent([&] {
+        boost::beast::websocket::stream<asio::ip::tcp::socket> ws(acceptor.accept());
+        ws.accept();
+        std::this_thread::sleep_for(1500ms);  // holds the socket open, reads nothing
+    });
+    auto t0 = std::chrono::steady_clock::now();
+    asiohttp::run([&]() -> awaitable<void> {
+        ClientSession session;
+        asiohttp::WSConnectOptions options{.heartbeat = 200ms};
+        auto ws = co_await session.ws_connect("ws://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()),
+                                              options);
+        auto msg = co_await ws.receive();
+        EXPECT_FALSE(msg);
+        EXPECT_EQ(ws.close_code(), 1006);
+    }());
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1200ms);  // well before the server lets go
+    silent.join();
 }
 
 TEST_F(Client, ClosedSessionIsAClearError) {
