@@ -78,12 +78,12 @@ private:
 };
 
 struct ClientSessionOptions {
-    std::string base_url;          // relative request URLs are resolved against it
-    CIMultiDict headers;           // sent with every request
-    ClientTimeout timeout;
-    std::size_t limit = 100;       // connections in use at once, all hosts (0 = no limit)
+    std::size_t limit = 100;         // connections in use at once, all hosts (0 = no limit)
     std::size_t limit_per_host = 0;  // per (host, port, TLS) (0 = no limit)
+    ClientTimeout timeout;
     std::chrono::milliseconds keepalive_timeout{15'000};  // idle pooled connections are closed after it
+    std::string base_url;            // relative request URLs are resolved against it
+    CIMultiDict headers;             // sent with every request
     TLSConfig tls;
     std::optional<BasicAuth> auth;
     bool raise_for_status = false;  // 4xx/5xx: ClientResponseError
