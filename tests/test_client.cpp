@@ -539,6 +539,44 @@ TEST_F(Client, WsConnectEcho) {
     }());
 }
 
+// The common server-side use: handlers on several worker threads share one
+// session (app state) to call an upstream service; connections are pooled per
+// worker thread and the limit holds across threads.
+TEST(ClientInHandlers, OneSessionServesHandlersOnEveryWorkerThread) {
+    ClientTestApp upstream_app;
+    TestServer upstream(upstream_app.app);
+    const auto upstream_url = upstream.url("/concurrent");
+
+    web::Application proxy_app;
+    auto shared = std::make_shared<ClientSession>(asiohttp::ClientSessionOptions{.limit = 8});
+    proxy_app.router().add_get("/proxy", [shared, upstream_url](web::Request&) -> awaitable<web::Response> {
+        auto r = co_await shared->get(upstream_url);
+        auto body = co_await r.text();
+        co_return web::Response::text("via proxy: " + body);
+    });
+    auto config = TestServer::default_config();
+    config.threads = 2;
+    TestServer proxy(proxy_app, config);
+
+    asiohttp::run([&]() -> awaitable<void> {
+        ClientSession client;
+        std::vector<awaitable<std::string>> calls;
+        for (int i = 0; i < 200; ++i)
+            calls.push_back([](ClientSession& s, std::string u) -> awaitable<std::string> {
+                auto r = co_await s.get(u);
+                auto text = co_await r.text();
+                co_return text;
+            }(client, proxy.url("/proxy")));
+        auto bodies = co_await asiohttp::gather(std::move(calls));
+        EXPECT_EQ(std::count(bodies.begin(), bodies.end(), "via proxy: ok"), 200);
+    }());
+    EXPECT_LE(upstream_app.concurrency.peak, 8);
+    // A connection does its I/O on the thread that opened it, so each worker has
+    // its own; together they never pass the limit.
+    EXPECT_GE(shared->connections_opened(), 2u);
+    EXPECT_LE(upstream.server().open_connections(), 8u);
+}
+
 // A WebSocket peer that completes the handshake and then never reads again,
 // so it never answers a ping: the client's heartbeat has to notice.
 TEST(ClientWebSocket, HeartbeatGivesUpOnASilentServer) {

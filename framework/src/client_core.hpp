@@ -5,6 +5,7 @@
 #include <atomic>
 #include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 
 #include <boost/asio/ssl/context.hpp>
@@ -79,7 +80,7 @@ struct PooledConnection {
 
 // Hands out connections: idle ones from the pool, new ones while under the limits;
 // beyond them requests wait in order for a freed slot.
-class Connector {
+class Connector : public std::enable_shared_from_this<Connector> {
 public:
     explicit Connector(const ClientSessionOptions& options);
     ~Connector();
@@ -92,6 +93,9 @@ public:
     // Frees the connection's slot; pools it if `reusable`, else closes it.
     void release(std::unique_ptr<PooledConnection> c, bool reusable);
     void close();
+    // An io_context is going away: its idle connections close now, while their
+    // socket service still exists (see ContextWatch in connector.cpp).
+    void forget(boost::asio::execution_context& ctx);
 
     bool closed() const;
     std::size_t opened() const noexcept { return opened_.load(); }
@@ -108,6 +112,7 @@ private:
     void take_slot(const std::string& host_key);        // under mutex_
     void free_slot(const std::string& host_key);        // under mutex_; grants waiters
     std::unique_ptr<PooledConnection> pop_idle(const std::string& key, const boost::asio::any_io_executor& ex);
+    void make_room();  // closes the oldest idle connection when in use + idle would pass `limit`
     std::shared_ptr<boost::asio::ssl::context> context_for(const TLSConfig& tls);
 
     std::size_t limit_, limit_per_host_;
@@ -119,15 +124,17 @@ private:
     std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle_;
     std::deque<std::shared_ptr<Waiter>> waiters_;
     std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> contexts_;
+    std::set<const boost::asio::execution_context*> dead_contexts_;  // shut down: never pool for them again
     std::atomic<std::size_t> opened_{0};
     Clock::time_point last_sweep_ = Clock::now();
 };
 
 class ClientCore : public std::enable_shared_from_this<ClientCore> {
 public:
-    explicit ClientCore(ClientSessionOptions o) : options(std::move(o)), connector(options) {}
+    explicit ClientCore(ClientSessionOptions o)
+        : options(std::move(o)), connector(std::make_shared<Connector>(options)) {}
     ClientSessionOptions options;
-    Connector connector;
+    std::shared_ptr<Connector> connector;
     CookieJar jar;
     std::optional<URL> base_url;
 

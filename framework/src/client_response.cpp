@@ -47,7 +47,7 @@ std::string to_utf8(std::string data, const std::string& charset) {
 namespace detail {
 
 void ResponseState::release(bool body_done) {
-    if (conn) core->connector.release(std::move(conn), body_done && keep_alive);
+    if (conn) core->connector->release(std::move(conn), body_done && keep_alive);
 }
 
 awaitable<bool> ResponseState::read_some(std::string& out, std::size_t max) {

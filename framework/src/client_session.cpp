@@ -115,7 +115,7 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
     state->method = method;
     state->url = url;
     for (int attempt = 0;; ++attempt) {
-        state->conn = co_await connector.acquire(url, tls, d, attempt > 0);
+        state->conn = co_await connector->acquire(url, tls, d, attempt > 0);
         auto& conn = *state->conn;
 
         const auto write_limit = d.write();
@@ -170,7 +170,7 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
 
 awaitable<ClientResponse> ClientCore::request(std::shared_ptr<ClientCore> self, std::string method,
                                               std::string url_text, RequestOptions o) {
-    if (self->connector.closed()) throw ClientClosedError("the session is closed");
+    if (self->connector->closed()) throw ClientClosedError("the session is closed");
     for (auto& c : method) c = char(std::toupper(static_cast<unsigned char>(c)));
     URL url = self->resolve(url_text).extend_query(o.params);
     if (url.scheme() == "ws" || url.scheme() == "wss")
@@ -282,11 +282,11 @@ awaitable<ClientResponse> ClientSession::options(std::string url, RequestOptions
     return request("OPTIONS", std::move(url), std::move(o));
 }
 
-void ClientSession::close() { core_->connector.close(); }
-bool ClientSession::closed() const noexcept { return core_->connector.closed(); }
+void ClientSession::close() { core_->connector->close(); }
+bool ClientSession::closed() const noexcept { return core_->connector->closed(); }
 CookieJar& ClientSession::cookie_jar() noexcept { return core_->jar; }
 const ClientSessionOptions& ClientSession::config() const noexcept { return core_->options; }
-std::size_t ClientSession::connections_opened() const noexcept { return core_->connector.opened(); }
-std::size_t ClientSession::idle_connections() const { return core_->connector.idle(); }
+std::size_t ClientSession::connections_opened() const noexcept { return core_->connector->opened(); }
+std::size_t ClientSession::idle_connections() const { return core_->connector->idle(); }
 
 }  // namespace asiohttp

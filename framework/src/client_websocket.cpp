@@ -110,7 +110,7 @@ private:
 
 awaitable<std::unique_ptr<ClientWebSocket>> ws_connect(std::shared_ptr<ClientCore> core, std::string url_text,
                                                        WSConnectOptions o) {
-    if (core->connector.closed()) throw ClientClosedError("the session is closed");
+    if (core->connector->closed()) throw ClientClosedError("the session is closed");
     const URL url = core->resolve(url_text);
     ClientTimeout timeout = core->options.timeout;
     if (o.timeout) timeout.total = o.timeout;
@@ -118,7 +118,7 @@ awaitable<std::unique_ptr<ClientWebSocket>> ws_connect(std::shared_ptr<ClientCor
 
     auto impl = std::make_unique<ClientWebSocket>(co_await asio::this_coro::executor);
     auto& ws = impl->ws;
-    co_await core->connector.open(ws.next_layer(), url, core->options.tls, d);
+    co_await core->connector->open(ws.next_layer(), url, core->options.tls, d);
 
     ws.read_message_max(o.max_msg_size);
     websocket::permessage_deflate pmd;

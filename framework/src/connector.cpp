@@ -1,5 +1,7 @@
 #include <sys/socket.h>
 
+#include <set>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -54,6 +56,42 @@ std::string tls_error_text(const beast::error_code& ec) {
         if (auto reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()))) text = reason;
     }
     return text;
+}
+
+// Tells connectors when an io_context shuts down, so that the idle connections
+// it owns close while its socket service still exists: a session kept in app
+// state may well outlive the server's worker io_contexts.
+class ContextWatch : public asio::execution_context::service {
+public:
+    using key_type = ContextWatch;
+    static inline asio::execution_context::id id;
+    explicit ContextWatch(asio::execution_context& ctx) : asio::execution_context::service(ctx) {}
+
+    void watch(const std::shared_ptr<Connector>& connector) {
+        std::lock_guard lock(mutex_);
+        std::erase_if(watched_, [](const std::weak_ptr<Connector>& w) { return w.expired(); });
+        for (auto& w : watched_)
+            if (w.lock() == connector) return;
+        watched_.push_back(connector);
+    }
+
+private:
+    void shutdown() override {
+        std::vector<std::weak_ptr<Connector>> watched;
+        {
+            std::lock_guard lock(mutex_);
+            watched.swap(watched_);
+        }
+        for (auto& w : watched)
+            if (auto c = w.lock()) c->forget(context());
+    }
+
+    std::mutex mutex_;
+    std::vector<std::weak_ptr<Connector>> watched_;
+};
+
+asio::execution_context& context_of(const asio::any_io_executor& ex) {
+    return asio::query(ex, asio::execution::context);
 }
 
 }  // namespace
@@ -154,6 +192,7 @@ awaitable<std::unique_ptr<PooledConnection>> Connector::acquire(const URL& url, 
     if (conn) {
         conn->reused = true;
     } else {
+        make_room();
         conn = std::make_unique<PooledConnection>(ex);
         conn->key = key;
         conn->host_key = host_key;
@@ -217,6 +256,25 @@ awaitable<void> Connector::open(ClientStream& s, const URL& url, const TLSConfig
     }
     s.tcp().expires_never();
     ++opened_;
+    auto& ctx = context_of(s.get_executor());
+    asio::use_service<ContextWatch>(ctx).watch(shared_from_this());
+    std::lock_guard lock(mutex_);
+    dead_contexts_.erase(&ctx);  // a new io_context may live where an old one did
+}
+
+void Connector::forget(asio::execution_context& ctx) {
+    std::vector<std::unique_ptr<PooledConnection>> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        dead_contexts_.insert(&ctx);
+        for (auto& [key, list] : idle_) {
+            for (auto& c : list)
+                if (&context_of(c->stream.get_executor()) == &ctx) dropped.push_back(std::move(c));
+            std::erase(list, nullptr);
+        }
+        std::erase_if(idle_, [](const auto& entry) { return entry.second.empty(); });
+    }
+    for (auto& c : dropped) c->stream.close();
 }
 
 std::shared_ptr<ssl::context> Connector::context_for(const TLSConfig& tls) {
@@ -239,6 +297,30 @@ std::shared_ptr<ssl::context> Connector::context_for(const TLSConfig& tls) {
     return ctx;
 }
 
+void Connector::make_room() {
+    // Idle connections count against `limit` once a new one is needed: the
+    // oldest goes (it may belong to another host or another thread's io_context),
+    // so no more than `limit` sockets are ever open.
+    std::unique_ptr<PooledConnection> oldest;
+    {
+        std::lock_guard lock(mutex_);
+        if (!limit_) return;
+        std::size_t idle_count = 0;
+        std::vector<std::unique_ptr<PooledConnection>>* from = nullptr;
+        std::size_t at = 0;
+        for (auto& [key, list] : idle_) {
+            idle_count += list.size();
+            for (std::size_t i = 0; i < list.size(); ++i)
+                if (!from || list[i]->idle_since < (*from)[at]->idle_since) from = &list, at = i;
+        }
+        if (!from || in_use_ + idle_count <= limit_) return;
+        oldest = std::move((*from)[at]);
+        from->erase(from->begin() + std::ptrdiff_t(at));
+        std::erase_if(idle_, [](const auto& entry) { return entry.second.empty(); });
+    }
+    oldest->stream.close();
+}
+
 void Connector::release(std::unique_ptr<PooledConnection> c, bool reusable) {
     if (!c) return;
     std::vector<std::unique_ptr<PooledConnection>> expired;  // closed outside the lock
@@ -246,7 +328,8 @@ void Connector::release(std::unique_ptr<PooledConnection> c, bool reusable) {
         std::lock_guard lock(mutex_);
         free_slot(c->host_key);
         const auto now = Clock::now();
-        if (reusable && !closed_ && keepalive_.count() > 0) {
+        if (reusable && !closed_ && keepalive_.count() > 0 &&
+            !dead_contexts_.contains(&context_of(c->stream.get_executor()))) {
             c->idle_since = now;
             c->buffer.clear();
             idle_[c->key].push_back(std::move(c));

@@ -96,15 +96,15 @@ public:
             log.error("on_shutdown failed: {}", e.what());
         }
         // 3. Let in-flight requests finish, up to shutdown_timeout.
-        while (in_flight() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        if (auto n = in_flight()) log.warn("shutdown timeout: cancelling {} request(s) still in flight", n);
+        while (total(&Worker::in_flight) > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (auto n = total(&Worker::in_flight)) log.warn("shutdown timeout: cancelling {} request(s) still in flight", n);
         // 4. Close whatever remains and stop the threads.
         on_each_worker([](Worker& w) {
             for (auto& c : w.connections) c.abort();
             w.ticker.cancel();
         });
         const auto grace = Clock::now() + std::chrono::milliseconds(200);
-        while (open_connections() > 0 && Clock::now() < grace) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        while (total(&Worker::open_connections) > 0 && Clock::now() < grace) std::this_thread::sleep_for(std::chrono::milliseconds(2));
         for (auto& w : workers_) w->ioc.stop();
         for (auto& w : workers_)
             if (w->thread.joinable()) w->thread.join();
@@ -130,23 +130,14 @@ public:
     std::uint16_t port() const noexcept { return port_; }
     const ServerConfig& config() const noexcept { return config_; }
 
-    std::size_t connections_accepted() const noexcept {
+    // One of the workers' counters, all threads together.
+    std::size_t total(std::atomic<std::size_t> Worker::*counter) const noexcept {
         std::size_t n = 0;
-        for (auto& w : workers_) n += w->accepted.load(std::memory_order_relaxed);
-        return n;
-    }
-    std::size_t in_flight() const noexcept {
-        std::size_t n = 0;
-        for (auto& w : workers_) n += w->in_flight.load();
+        for (auto& w : workers_) n += ((*w).*counter).load();
         return n;
     }
 
 private:
-    std::size_t open_connections() const noexcept {
-        std::size_t n = 0;
-        for (auto& w : workers_) n += w->open_connections.load();
-        return n;
-    }
 
     // Runs `fn` on every worker's thread and waits until all have run it.
     template <class Fn>
@@ -228,7 +219,8 @@ std::uint16_t Server::port() const noexcept { return impl_->port(); }
 const ServerConfig& Server::config() const noexcept { return impl_->config(); }
 void Server::stop() { impl_->stop(); }
 void Server::wait() { impl_->wait(); }
-std::size_t Server::in_flight() const noexcept { return impl_->in_flight(); }
-std::size_t Server::connections_accepted() const noexcept { return impl_->connections_accepted(); }
+std::size_t Server::in_flight() const noexcept { return impl_->total(&detail::Worker::in_flight); }
+std::size_t Server::connections_accepted() const noexcept { return impl_->total(&detail::Worker::accepted); }
+std::size_t Server::open_connections() const noexcept { return impl_->total(&detail::Worker::open_connections); }
 
 }  // namespace asiohttp::web

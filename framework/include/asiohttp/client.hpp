@@ -8,8 +8,10 @@
 //   int status = r.status();
 //   auto body = co_await r.json();
 //
-// A session may be used from any number of coroutines and threads at once; a
-// response belongs to the coroutine that got it.
+// A session may be used from any number of coroutines and threads at once (a
+// server's handlers on every worker thread, say); a response belongs to the
+// coroutine that got it. A connection does its I/O on the io_context that
+// opened it, is reused only there, and closes when that io_context shuts down.
 //
 // GCC 12 note: an aggregate temporary such as `{.params = ...}` written inside a
 // co_await expression is destroyed twice (a compiler bug, gone in GCC 13): on
@@ -78,8 +80,10 @@ private:
 };
 
 struct ClientSessionOptions {
-    std::size_t limit = 100;         // connections in use at once, all hosts (0 = no limit)
-    std::size_t limit_per_host = 0;  // per (host, port, TLS) (0 = no limit)
+    // Sockets open at once, all hosts, idle ones included (0 = no limit); beyond
+    // it requests wait for a connection to be given back.
+    std::size_t limit = 100;
+    std::size_t limit_per_host = 0;  // connections in use per (host, port, TLS) (0 = no limit)
     ClientTimeout timeout;
     std::chrono::milliseconds keepalive_timeout{15'000};  // idle pooled connections are closed after it
     std::string base_url;            // relative request URLs are resolved against it

@@ -62,8 +62,9 @@ public:
     void wait();
     // Requests currently being handled, all threads together.
     std::size_t in_flight() const noexcept;
-    // TCP connections accepted since start, all threads together.
+    // TCP connections accepted since start, and open now, all threads together.
     std::size_t connections_accepted() const noexcept;
+    std::size_t open_connections() const noexcept;
 
 private:
     std::unique_ptr<detail::ServerImpl> impl_;
