@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include <zlib.h>
+
 #include "test_support.hpp"
 #include "tls_fixture.hpp"
 
@@ -38,6 +40,20 @@ struct Concurrency {
         co_return web::Response::text("ok");
     }
 };
+
+std::string gzip(const std::string& data) {
+    z_stream z{};
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&z, uLong(data.size())), '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = uInt(data.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = uInt(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
 
 // The routes the client tests use.
 struct ClientTestApp {
@@ -89,6 +105,23 @@ struct ClientTestApp {
             auto resp = web::Response::text("in");
             resp.set_cookie("user", "ada");
             resp.set_cookie("scoped", "1", {.path = "/echo"});
+            co_return resp;
+        });
+        r.add_get("/gzip", [](web::Request& req) -> awaitable<web::Response> {
+            // 1 MiB of text, gzip-compressed when the client asks for it.
+            std::string text;
+            for (int i = 0; text.size() < (1 << 20); ++i) text += "line " + std::to_string(i) + "\n";
+            text.resize(1 << 20);
+            web::Response resp = web::Response::text(text);
+            if (req.headers().get("Accept-Encoding", "").find("gzip") != std::string_view::npos) {
+                resp.set_body(gzip(text));
+                resp.headers().set("Content-Encoding", "gzip");
+            }
+            co_return resp;
+        });
+        r.add_get("/bad-gzip", [](web::Request&) -> awaitable<web::Response> {
+            auto resp = web::Response::text("this is not gzip at all");
+            resp.headers().set("Content-Encoding", "gzip");
             co_return resp;
         });
         r.add_get("/latin1", [](web::Request&) -> awaitable<web::Response> {
@@ -387,6 +420,35 @@ TEST_F(Client, TextDecodesTheCharsetTheServerNamed) {
         EXPECT_EQ(r.charset(), "iso-8859-1");
         EXPECT_EQ(co_await r.text(), "café");
         EXPECT_EQ(co_await r.read(), "caf\xe9");  // read() keeps the bytes
+    }());
+}
+
+TEST_F(Client, GzipBodiesAreDecompressedUnlessAskedNotTo) {
+    asiohttp::run([&]() -> awaitable<void> {
+        ClientSession session;
+        auto r = co_await session.get(url("/gzip"));
+        EXPECT_EQ(r.headers().get("Content-Encoding", ""), "gzip");
+        EXPECT_LT(r.content_length().value_or(1u << 20), 400'000u);  // it came compressed
+        std::size_t total = 0, largest = 0;
+        for (;;) {
+            auto chunk = co_await r.read_chunk(16 << 10);
+            if (chunk.empty()) break;
+            if (total == 0) EXPECT_TRUE(chunk.starts_with("line 0\nline 1\n"));
+            total += chunk.size();
+            largest = std::max(largest, chunk.size());
+        }
+        EXPECT_EQ(total, 1u << 20);
+        EXPECT_LE(largest, 16u << 10);
+        auto whole = co_await session.get(url("/gzip"));
+        EXPECT_EQ((co_await whole.text()).size(), 1u << 20);
+
+        auto bad = co_await session.get(url("/bad-gzip"));
+        EXPECT_THROW(co_await bad.read(), asiohttp::ClientPayloadError);
+
+        ClientSession raw({.auto_decompress = false});
+        auto plain = co_await raw.get(url("/gzip"));  // no Accept-Encoding: the server does not compress
+        EXPECT_EQ(plain.headers().get("Content-Encoding", ""), "");
+        EXPECT_EQ((co_await plain.read()).size(), 1u << 20);
     }());
 }
 

@@ -16,6 +16,7 @@
 #include "asiohttp/client.hpp"
 #include "asiohttp/tasks.hpp"
 #include "client_stream.hpp"
+#include "inflater.hpp"
 #include "notifier.hpp"
 
 namespace asiohttp::detail {
@@ -164,13 +165,17 @@ struct ResponseState {
     std::vector<ClientResponse> history;
     std::optional<std::string> body;  // once read()
     bool keep_alive = false;
+    std::unique_ptr<Inflater> inflater;  // a gzip/deflate body, with auto_decompress
+    std::string pending;                 // decompressed, not handed out yet
 
     ResponseState(std::shared_ptr<ClientCore> c, const ClientTimeout& t) : core(std::move(c)), deadlines(t) {}
     ~ResponseState() { release(false); }
     // Hands the connection back (reusable only when the body was read to its end).
     void release(bool body_done);
-    // Appends at most `max` body bytes to `out`; false once the body has ended.
+    // Appends at most `max` body bytes (decompressed) to `out`; false once the body has ended.
     awaitable<bool> read_some(std::string& out, std::size_t max);
+    // The same for the bytes as they come on the wire.
+    awaitable<bool> read_raw(std::string& out, std::size_t max);
 };
 
 }  // namespace asiohttp::detail

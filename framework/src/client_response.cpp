@@ -8,6 +8,7 @@
 
 #include "client_core.hpp"
 #include "form.hpp"
+#include "inflater.hpp"
 #include "nothrow.hpp"
 
 namespace asiohttp {
@@ -51,6 +52,28 @@ void ResponseState::release(bool body_done) {
 }
 
 awaitable<bool> ResponseState::read_some(std::string& out, std::size_t max) {
+    if (!inflater) {
+        const bool more = co_await read_raw(out, max);
+        co_return more;
+    }
+    // Compressed: inflate what arrives into `pending`, hand out at most `max`.
+    bool more = true;
+    while (pending.empty() && more) {
+        std::string wire;
+        more = co_await read_raw(wire, 64 << 10);
+        inflater->feed(wire, pending);
+    }
+    if (!more && inflater->started() && !inflater->done()) {
+        release(false);
+        throw ClientPayloadError("the compressed body of " + url.str() + " ended early");
+    }
+    const auto n = std::min(max, pending.size());
+    out.append(pending, 0, n);
+    pending.erase(0, n);
+    co_return n > 0;
+}
+
+awaitable<bool> ResponseState::read_raw(std::string& out, std::size_t max) {
     bool got_data = false;
     while (!got_data && conn && parser && !parser->is_done()) {
         // Room for what can come: no more than the body has left, and for a body

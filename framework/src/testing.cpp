@@ -78,8 +78,8 @@ std::string TestServer::url(std::string_view path) const {
 
 nlohmann::json ClientResponse::json() const { return nlohmann::json::parse(body); }
 
-// Requests go through a ClientSession (no redirects, no cookie jar: a test
-// sees exactly what the server answered); raw bytes go through a socket of
+// Requests go through a ClientSession (no redirects, no cookie jar, no
+// decompression: a test sees exactly what the server answered); raw bytes go through a socket of
 // their own, for what a conforming client never sends.
 struct TestClient::Impl {
     std::string host;
@@ -169,6 +169,7 @@ TestClient::TestClient(std::string host, std::uint16_t port, ClientOptions optio
     o.limit = 1;
     o.timeout = {.total = options.timeout, .sock_connect = options.timeout};
     o.cookie_jar = false;
+    o.auto_decompress = false;
     o.max_response_size = std::size_t(1) << 30;
     impl_->session = std::make_unique<ClientSession>(std::move(o));
 }

@@ -98,6 +98,8 @@ struct ClientSessionOptions {
     std::string user_agent = "asiohttp";
     // false: cookies are neither kept nor sent (aiohttp's DummyCookieJar).
     bool cookie_jar = true;
+    // Ask for gzip/deflate and hand out bodies decompressed (aiohttp's default).
+    bool auto_decompress = true;
 };
 
 struct RequestOptions {

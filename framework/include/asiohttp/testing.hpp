@@ -61,7 +61,7 @@ struct ClientOptions {
 
 // A blocking client for tests. request() and its shorthands go through a
 // ClientSession (one pooled keep-alive connection, no redirects followed, no
-// cookie jar); send_raw()/read_response() use a raw socket of their own, for
+// cookie jar, no decompression); send_raw()/read_response() use a raw socket of their own, for
 // malformed input and pipelining that a conforming client never sends. Every
 // operation has a timeout, so a test never hangs.
 class TestClient {
