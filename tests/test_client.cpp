@@ -317,6 +317,15 @@ TEST_F(Client, InvalidUrlsAreClearErrors) {
     }());
 }
 
+TEST_F(Client, MethodsAreTokens) {
+    asiohttp::run([&]() -> awaitable<void> {
+        ClientSession session;
+        auto r = co_await session.request("patch", url("/echo"));
+        EXPECT_EQ((co_await r.json())["method"], "PATCH");
+        EXPECT_THROW(co_await session.request("GET /evil HTTP/1.1\r\nX:", url("/")), asiohttp::ClientError);
+    }());
+}
+
 TEST_F(Client, ConnectionRefused) {
     std::uint16_t port;
     {

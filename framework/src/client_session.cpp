@@ -1,6 +1,8 @@
 // ClientSession: requests, redirects, cookies and the session's defaults.
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -175,6 +177,10 @@ awaitable<ClientResponse> ClientCore::request(std::shared_ptr<ClientCore> self, 
                                               std::string url_text, RequestOptions o) {
     if (self->connector->closed()) throw ClientClosedError("the session is closed");
     for (auto& c : method) c = char(std::toupper(static_cast<unsigned char>(c)));
+    const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](unsigned char c) {
+        return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(char(c)) != std::string_view::npos;
+    });
+    if (!token) throw ClientError("invalid HTTP method '" + method.substr(0, 32) + "'");
     URL url = self->resolve(url_text).extend_query(o.params);
     if (url.scheme() == "ws" || url.scheme() == "wss")
         throw InvalidURL("invalid URL '" + url.str() + "': a WebSocket URL (use ws_connect)");
