@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <mutex>
@@ -109,6 +110,11 @@ private:
         std::shared_ptr<Notifier> notifier;
         bool granted = false;
     };
+    using Connections = std::vector<std::unique_ptr<PooledConnection>>;
+    // Under mutex_: removes the idle connections `drop` picks; the caller closes
+    // them (close_all) once the lock is released.
+    Connections take_idle_if(const std::function<bool(PooledConnection&)>& drop);
+    static void close_all(Connections& connections);
     bool has_room(const std::string& host_key) const;  // under mutex_
     void take_slot(const std::string& host_key);        // under mutex_
     void free_slot(const std::string& host_key);        // under mutex_; grants waiters
@@ -122,7 +128,7 @@ private:
     bool closed_ = false;
     std::size_t in_use_ = 0;
     std::map<std::string, std::size_t> in_use_per_host_;
-    std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle_;
+    std::map<std::string, Connections> idle_;
     std::deque<std::shared_ptr<Waiter>> waiters_;
     std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> contexts_;
     std::set<const boost::asio::execution_context*> dead_contexts_;  // shut down: never pool for them again

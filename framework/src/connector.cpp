@@ -24,7 +24,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-
 std::string host_key_of(const URL& url) {
     return (url.is_secure() ? "tls:" : "tcp:") + url.host() + ":" + std::to_string(url.port());
 }
@@ -132,7 +131,7 @@ void Connector::free_slot(const std::string& host_key) {
 }
 
 std::unique_ptr<PooledConnection> Connector::pop_idle(const std::string& key, const asio::any_io_executor& ex) {
-    std::vector<std::unique_ptr<PooledConnection>> dropped;  // closed outside the lock
+    Connections dropped;  // closed outside the lock
     std::unique_ptr<PooledConnection> found;
     {
         std::lock_guard lock(mutex_);
@@ -157,7 +156,7 @@ std::unique_ptr<PooledConnection> Connector::pop_idle(const std::string& key, co
         }
         if (list.empty()) idle_.erase(it);
     }
-    for (auto& c : dropped) c->stream.close();
+    close_all(dropped);
     return found;
 }
 
@@ -263,18 +262,28 @@ awaitable<void> Connector::open(ClientStream& s, const URL& url, const TLSConfig
 }
 
 void Connector::forget(asio::execution_context& ctx) {
-    std::vector<std::unique_ptr<PooledConnection>> dropped;
+    Connections dropped;
     {
         std::lock_guard lock(mutex_);
         dead_contexts_.insert(&ctx);
-        for (auto& [key, list] : idle_) {
-            for (auto& c : list)
-                if (&context_of(c->stream.get_executor()) == &ctx) dropped.push_back(std::move(c));
-            std::erase(list, nullptr);
-        }
-        std::erase_if(idle_, [](const auto& entry) { return entry.second.empty(); });
+        dropped = take_idle_if([&](PooledConnection& c) { return &context_of(c.stream.get_executor()) == &ctx; });
     }
-    for (auto& c : dropped) c->stream.close();
+    close_all(dropped);
+}
+
+Connector::Connections Connector::take_idle_if(const std::function<bool(PooledConnection&)>& drop) {
+    Connections taken;
+    for (auto it = idle_.begin(); it != idle_.end();) {
+        for (auto& c : it->second)
+            if (drop(*c)) taken.push_back(std::move(c));
+        std::erase(it->second, nullptr);
+        it = it->second.empty() ? idle_.erase(it) : std::next(it);
+    }
+    return taken;
+}
+
+void Connector::close_all(Connections& connections) {
+    for (auto& c : connections) c->stream.close();
 }
 
 std::shared_ptr<ssl::context> Connector::context_for(const TLSConfig& tls) {
@@ -323,7 +332,7 @@ void Connector::make_room() {
 
 void Connector::release(std::unique_ptr<PooledConnection> c, bool reusable) {
     if (!c) return;
-    std::vector<std::unique_ptr<PooledConnection>> expired;  // closed outside the lock
+    Connections expired;  // closed outside the lock
     {
         std::lock_guard lock(mutex_);
         free_slot(c->host_key);
@@ -338,29 +347,23 @@ void Connector::release(std::unique_ptr<PooledConnection> c, bool reusable) {
         // (pop_idle only looks at the host it is asked for).
         if (now - last_sweep_ > std::chrono::seconds(1)) {
             last_sweep_ = now;
-            for (auto it = idle_.begin(); it != idle_.end();) {
-                for (auto& idle : it->second)
-                    if (now - idle->idle_since > keepalive_) expired.push_back(std::move(idle));
-                std::erase(it->second, nullptr);
-                it = it->second.empty() ? idle_.erase(it) : std::next(it);
-            }
+            expired = take_idle_if([&](PooledConnection& idle) { return now - idle.idle_since > keepalive_; });
         }
     }
     if (c) c->stream.close();
-    for (auto& e : expired) e->stream.close();
+    close_all(expired);
 }
 
 void Connector::close() {
-    std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle;
+    Connections idle;
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
-        idle.swap(idle_);
+        idle = take_idle_if([](PooledConnection&) { return true; });
         for (auto& w : waiters_) w->notifier->notify(0);  // they see closed_ and fail
         waiters_.clear();
     }
-    for (auto& [key, list] : idle)
-        for (auto& c : list) c->stream.close();
+    close_all(idle);
 }
 
 bool Connector::closed() const {
@@ -369,18 +372,14 @@ bool Connector::closed() const {
 }
 
 std::size_t Connector::idle() {
-    std::vector<std::unique_ptr<PooledConnection>> dropped;  // closed outside the lock
+    Connections dropped;  // closed outside the lock
     std::size_t n = 0;
     {
         std::lock_guard lock(mutex_);
-        for (auto& [key, list] : idle_) {
-            for (auto& c : list)
-                if (is_stale(*c)) dropped.push_back(std::move(c));
-            std::erase(list, nullptr);
-            n += list.size();
-        }
+        dropped = take_idle_if([](PooledConnection& c) { return is_stale(c); });
+        for (auto& [key, list] : idle_) n += list.size();
     }
-    for (auto& c : dropped) c->stream.close();
+    close_all(dropped);
     return n;
 }
 

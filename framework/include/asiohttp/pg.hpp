@@ -82,22 +82,12 @@ public:
     // One statement with $1, $2... parameters, in its own transaction.
     template <class... Args>
     awaitable<pqxx::result> query(std::string sql, Args... args) {
-        return run([sql = std::move(sql), args...](pqxx::connection& c) {
-            pqxx::work tx(c);
-            auto r = tx.exec_params(sql, args...);
-            tx.commit();
-            return r;
-        });
+        return transaction([sql = std::move(sql), args...](pqxx::work& tx) { return tx.exec_params(sql, args...); });
     }
     // A statement registered with prepare().
     template <class... Args>
     awaitable<pqxx::result> execute(std::string name, Args... args) {
-        return run([name = std::move(name), args...](pqxx::connection& c) {
-            pqxx::work tx(c);
-            auto r = tx.exec_prepared(name, args...);
-            tx.commit();
-            return r;
-        });
+        return transaction([name = std::move(name), args...](pqxx::work& tx) { return tx.exec_prepared(name, args...); });
     }
     // fn(pqxx::work&) in one transaction, committed when fn returns normally.
     template <class F>
