@@ -172,7 +172,8 @@ struct ResponseState {
     std::optional<std::string> body;  // once read()
     bool keep_alive = false;
     std::unique_ptr<Inflater> inflater;  // a gzip/deflate body, with auto_decompress
-    std::string pending;                 // decompressed, not handed out yet
+    std::string pending;                 // decompressed; handed out up to pending_at
+    std::size_t pending_at = 0;
 
     ResponseState(std::shared_ptr<ClientCore> c, const ClientTimeout& t) : core(std::move(c)), deadlines(t) {}
     ~ResponseState() { release(false); }

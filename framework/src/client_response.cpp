@@ -6,6 +6,7 @@
 #include <boost/beast/http/read.hpp>
 #include <nlohmann/json.hpp>
 
+#include "ascii.hpp"
 #include "client_core.hpp"
 #include "form.hpp"
 #include "inflater.hpp"
@@ -19,15 +20,9 @@ namespace http = beast::http;
 
 namespace {
 
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // `data` in `charset`, as UTF-8 (glibc's iconv knows every charset a server names).
 std::string to_utf8(std::string data, const std::string& charset) {
-    auto cs = lower(charset);
+    auto cs = detail::to_lower(charset);
     if (cs == "utf-8" || cs == "utf8" || cs == "us-ascii" || cs == "ascii") return data;
     iconv_t cd = iconv_open("UTF-8", cs.c_str());
     if (cd == iconv_t(-1)) throw ClientPayloadError("unknown charset '" + charset + "'");
@@ -57,8 +52,11 @@ awaitable<bool> ResponseState::read_some(std::string& out, std::size_t max) {
         co_return more;
     }
     // Compressed: inflate what arrives into `pending`, hand out at most `max`.
+    // (A cursor, not erase(): one 64 KiB read can inflate to megabytes.)
     bool more = true;
-    while (pending.empty() && more) {
+    while (pending_at == pending.size() && more) {
+        pending.clear();
+        pending_at = 0;
         std::string wire;
         more = co_await read_raw(wire, 64 << 10);
         inflater->feed(wire, pending);
@@ -67,9 +65,9 @@ awaitable<bool> ResponseState::read_some(std::string& out, std::size_t max) {
         release(false);
         throw ClientPayloadError("the compressed body of " + url.str() + " ended early");
     }
-    const auto n = std::min(max, pending.size());
-    out.append(pending, 0, n);
-    pending.erase(0, n);
+    const auto n = std::min(max, pending.size() - pending_at);
+    out.append(pending, pending_at, n);
+    pending_at += n;
     co_return n > 0;
 }
 

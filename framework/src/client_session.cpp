@@ -21,7 +21,6 @@ namespace http = beast::http;
 
 namespace {
 
-
 const char* which_name(ClientTimeoutError::Which w) {
     switch (w) {
         case ClientTimeoutError::Which::total: return "total";

@@ -5,17 +5,14 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "ascii.hpp"
 #include "http_date.hpp"
 
 namespace asiohttp {
 
-namespace {
+using detail::trim;
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+namespace {
 
 bool is_ip(const std::string& host) {
     boost::system::error_code ec;
@@ -67,8 +64,7 @@ std::optional<CookieJar::Cookie> CookieJar::parse_set_cookie(std::string_view he
         auto name = trim(attr.substr(0, aeq));
         auto val = aeq == std::string_view::npos ? std::string_view{} : trim(attr.substr(aeq + 1));
         if (iequals(name, "domain") && !val.empty()) {
-            std::string d(val.starts_with('.') ? val.substr(1) : val);
-            std::transform(d.begin(), d.end(), d.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            auto d = detail::to_lower(std::string(val.starts_with('.') ? val.substr(1) : val));
             if (!domain_matches(from.host(), d)) return std::nullopt;  // a cookie for someone else's domain
             c.domain = std::move(d);
             c.host_only = false;

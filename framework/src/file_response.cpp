@@ -9,6 +9,7 @@
 
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
+#include "ascii.hpp"
 #include "exchange.hpp"
 #include "http_date.hpp"
 
@@ -185,8 +186,7 @@ std::string_view guess_content_type(const std::filesystem::path& path) noexcept 
         {".woff2", "font/woff2"},      {".mp4", "video/mp4"},         {".webm", "video/webm"},
         {".mp3", "audio/mpeg"},        {".wav", "audio/wav"},         {".md", "text/markdown"},
     };
-    std::string ext = path.extension().string();
-    for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    const std::string ext = asiohttp::detail::to_lower(path.extension().string());
     for (auto& [e, t] : types)
         if (e == ext) return t;
     return "application/octet-stream";

@@ -1,17 +1,11 @@
 #include "form.hpp"
 
 #include "asiohttp/http_exceptions.hpp"
+#include "ascii.hpp"
 
 namespace asiohttp::web::detail {
-namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
+using asiohttp::detail::trim;
 
 std::optional<std::string> header_param(std::string_view value, std::string_view name) {
     auto semi = value.find(';');
@@ -42,9 +36,7 @@ std::optional<std::string> header_param(std::string_view value, std::string_view
 }
 
 std::string media_type(std::string_view value) {
-    std::string out(trim(value.substr(0, value.find(';'))));
-    for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+    return asiohttp::detail::to_lower(std::string(trim(value.substr(0, value.find(';')))));
 }
 
 void parse_multipart(std::string_view body, std::string_view boundary, PostData& out) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <vector>
 
+#include "ascii.hpp"
 #include "url_codec.hpp"
 
 namespace asiohttp {
@@ -56,16 +57,14 @@ URL URL::parse(std::string_view text) {
     auto fail = [&](std::string_view why) -> URL {
         throw InvalidURL("invalid URL '" + std::string(text.substr(0, 200)) + "': " + std::string(why));
     };
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    text = detail::trim(text);
     for (unsigned char c : text)
         if (c < 0x20 || c == 0x7f) return fail("control character");
 
     URL u;
     auto colon = text.find("://");
     if (colon == std::string_view::npos || colon == 0) return fail("no scheme (expected http://, https://, ws:// or wss://)");
-    u.scheme_.assign(text.substr(0, colon));
-    std::transform(u.scheme_.begin(), u.scheme_.end(), u.scheme_.begin(), [](unsigned char c) { return std::tolower(c); });
+    u.scheme_ = detail::to_lower(std::string(text.substr(0, colon)));
     if (u.scheme_ != "http" && u.scheme_ != "https" && u.scheme_ != "ws" && u.scheme_ != "wss")
         return fail("unsupported scheme '" + u.scheme_ + "'");
     auto rest = text.substr(colon + 3);
@@ -106,8 +105,7 @@ URL URL::parse(std::string_view text) {
         if (c == ' ' || c == '/' || c == '\\' || c == '<' || c == '>' || c == '"' || c == '%' || c == '^' || c == '`' ||
             c == '{' || c == '}' || c == '|')
             return fail("bad character in host");
-    u.host_.assign(host);
-    std::transform(u.host_.begin(), u.host_.end(), u.host_.begin(), [](unsigned char c) { return std::tolower(c); });
+    u.host_ = detail::to_lower(std::string(host));
     if (!port.empty()) {
         unsigned value = 0;
         auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
