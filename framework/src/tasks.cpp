@@ -133,11 +133,13 @@ awaitable<bool> wait_for(std::vector<std::shared_ptr<TaskCore>> tasks, ReturnWhe
     co_return satisfied;
 }
 
-void run_main(awaitable<void> main) {
-    asio::io_context ioc(1);
+void run_main(asio::io_context* ioc, awaitable<void> main) {
+    std::optional<asio::io_context> own;
+    if (!ioc) ioc = &own.emplace(1);
     std::exception_ptr error;
-    asio::co_spawn(ioc, std::move(main), [&](std::exception_ptr e) { error = e; });
-    ioc.run();
+    asio::co_spawn(*ioc, std::move(main), [&](std::exception_ptr e) { error = e; });
+    ioc->restart();
+    ioc->run();
     if (error) std::rethrow_exception(error);
 }
 

@@ -1,6 +1,7 @@
 #include "asiohttp/testing.hpp"
 
 #include "asiohttp/client.hpp"
+#include "asiohttp/tasks.hpp"
 
 #include <stdexcept>
 
@@ -95,14 +96,7 @@ struct TestClient::Impl {
     template <class T>
     T run_sync(awaitable<T> aw) {
         std::optional<T> result;
-        std::exception_ptr error;
-        asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T value) {
-            error = e;
-            if (!e) result.emplace(std::move(value));
-        });
-        ioc.restart();
-        ioc.run();
-        if (error) std::rethrow_exception(error);
+        asiohttp::detail::run_main(&ioc, asiohttp::detail::store_result(std::move(aw), result));
         return std::move(*result);
     }
 

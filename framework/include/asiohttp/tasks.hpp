@@ -28,6 +28,10 @@
 
 #include "asiohttp/awaitable.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace asiohttp {
 
 // as_completed's or wait's timeout passed (the tasks themselves keep running).
@@ -276,7 +280,8 @@ AsCompleted<T> as_completed(std::vector<Task<T>> tasks, std::optional<std::chron
 }
 
 namespace detail {
-void run_main(awaitable<void> main);
+// Runs `main` to its end on `ioc` (a new io_context when null); rethrows its exception.
+void run_main(boost::asio::io_context* ioc, awaitable<void> main);
 template <class T>
 awaitable<void> store_result(awaitable<T> main, std::optional<T>& out) {
     T v = co_await std::move(main);
@@ -289,10 +294,10 @@ awaitable<void> store_result(awaitable<T> main, std::optional<T>& out) {
 template <class T>
 T run(awaitable<T> main) {
     if constexpr (std::is_void_v<T>) {
-        detail::run_main(std::move(main));
+        detail::run_main(nullptr, std::move(main));
     } else {
         std::optional<T> out;
-        detail::run_main(detail::store_result(std::move(main), out));
+        detail::run_main(nullptr, detail::store_result(std::move(main), out));
         return std::move(*out);
     }
 }
