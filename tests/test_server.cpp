@@ -21,6 +21,15 @@ web::Application& base_app(web::Application& app) {
     return app;
 }
 
+// Sends `raw` and expects `status` as the connection's last answer (the server
+// says it closes).
+void expect_last_answer(TestClient& client, const std::string& raw, int status) {
+    client.send_raw(raw);
+    auto r = client.read_response();
+    EXPECT_EQ(r.status, status) << raw;
+    EXPECT_FALSE(r.keep_alive) << raw;
+}
+
 TEST(Server, KeepAliveReusesOneConnection) {
     web::Application app;
     TestServer server(base_app(app));
@@ -58,10 +67,7 @@ TEST(Server, OversizedHeadersAre431AndOthersAreStillServed) {
     web::Application app;
     TestServer server(base_app(app));
     TestClient bad(server);
-    bad.send_raw("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n");
-    auto r = bad.read_response();
-    EXPECT_EQ(r.status, 431);
-    EXPECT_FALSE(r.keep_alive);
+    expect_last_answer(bad, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n", 431);
     TestClient good(server);
     EXPECT_EQ(good.get("/").body, "root");
 }
@@ -84,19 +90,13 @@ TEST(Server, OversizedBodiesAre413EarlyFromContentLength) {
     TestClient client(server);
     EXPECT_EQ(client.post("/upload", std::string(1000, 'x')).body, "1000");
     // Declared too large: refused from the head, before any body byte is read.
-    client.send_raw("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n");
-    auto r = client.read_response();
-    EXPECT_EQ(r.status, 413);
-    EXPECT_FALSE(r.keep_alive);
+    expect_last_answer(client, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n", 413);
     // Chunked and too large: refused when the body is read.
     TestClient chunked(server);
     std::string body = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 3; ++i) body += "1f4\r\n" + std::string(500, 'y') + "\r\n";
     body += "0\r\n\r\n";
-    chunked.send_raw(body);
-    auto c = chunked.read_response();
-    EXPECT_EQ(c.status, 413);
-    EXPECT_FALSE(c.keep_alive);
+    expect_last_answer(chunked, body, 413);
     TestClient good(server);
     EXPECT_EQ(good.get("/").body, "root");
 }
@@ -108,10 +108,7 @@ TEST(Server, MalformedRequestsAre400) {
                             "GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
                             "POST /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
         TestClient client(server);
-        client.send_raw(raw);
-        auto r = client.read_response();
-        EXPECT_EQ(r.status, 400) << raw;
-        EXPECT_FALSE(r.keep_alive) << raw;
+        expect_last_answer(client, raw, 400);
     }
     TestClient good(server);
     EXPECT_EQ(good.get("/").body, "root");
