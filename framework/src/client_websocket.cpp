@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client_core.hpp"
-#include "ws_close_code.hpp"
+#include "ws_read.hpp"
 #include "nothrow.hpp"
 
 namespace asiohttp {
@@ -35,14 +35,9 @@ public:
 
     awaitable<std::optional<WSMessage>> receive() {
         if (closed) co_return std::nullopt;
-        std::string data;
-        auto buffer = asio::dynamic_buffer(data);
-        auto [ec, n] = co_await ws.async_read(buffer, nothrow);
-        std::optional<WSMessage> msg;
-        if (ec)
-            mark_closed(close_code_for(ec, ws), ec);
-        else
-            msg.emplace(ws.got_text() ? WSMsgType::text : WSMsgType::binary, std::move(data));
+        beast::error_code ec;
+        auto msg = co_await read_message(ws, ec);
+        if (ec) mark_closed(close_code_for(ec, ws), ec);
         co_return msg;
     }
 

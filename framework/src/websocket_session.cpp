@@ -1,7 +1,5 @@
 #include "websocket_session.hpp"
 
-#include <array>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,7 +11,7 @@
 #include <boost/beast/websocket/error.hpp>
 
 #include "log.hpp"
-#include "ws_close_code.hpp"
+#include "ws_read.hpp"
 #include "nothrow.hpp"
 
 namespace asiohttp::web::detail {
@@ -100,25 +98,11 @@ awaitable<void> WebSocketSession::accept(const RequestHead& head, const std::str
 
 awaitable<std::optional<WSMessage>> WebSocketSession::receive() {
     if (closed_) co_return std::nullopt;
-    // An idle socket waits here. Beast's whole-message read would first grow the
-    // message buffer to a TCP frame (1.5 KiB) and hold it while nothing comes;
-    // the first read goes into a small buffer in this frame instead, and only a
-    // message larger than that gets a string of its own and the rest read into it.
-    std::array<char, 128> first;
+    beast::error_code ec;
     reading_ = true;
-    auto [ec, n] = co_await ws_.async_read_some(asio::buffer(first), nothrow);
-    std::string data(first.data(), n);
-    if (!ec && !ws_.is_message_done()) {
-        auto buffer = asio::dynamic_buffer(data);
-        auto [rest_ec, rest] = co_await ws_.async_read(buffer, nothrow);
-        ec = rest_ec;
-    }
+    auto msg = co_await asiohttp::detail::read_message(ws_, ec);
     reading_ = false;
-    std::optional<WSMessage> msg;
-    if (ec)
-        mark_closed(asiohttp::detail::close_code_for(ec, ws_));
-    else
-        msg.emplace(ws_.got_text() ? WSMsgType::text : WSMsgType::binary, std::move(data));
+    if (ec) mark_closed(asiohttp::detail::close_code_for(ec, ws_));
     co_return msg;
 }
 
