@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 CONNS=${2:-64}
 docker/install-deps.sh build bench >/dev/null
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
 source bench/lib.sh
 cmake --build build --target asiohttp-demo >/dev/null
 

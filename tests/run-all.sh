@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 docker/install-deps.sh build test
 
-source tests/throwaway-postgres.sh
+source tests/pg/throwaway-postgres.sh
 # Tests that need the database must run: no server is a failure, not a skip.
 start_throwaway_postgres || { echo "run-all: could not start PostgreSQL; failing" >&2; exit 1; }
 
 # The browser tests' one npm package (playwright-core; the browser is Debian's chromium).
 npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON
 cmake --build build
 ctest --test-dir build --output-on-failure -j4 --timeout 300

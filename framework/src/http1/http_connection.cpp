@@ -1,0 +1,433 @@
+// One HTTP/1.x connection: read a request head, run the application, write the
+// response, repeat while keep-alive allows. Requests on a connection are handled
+// one after another, so pipelined requests are answered in order.
+#include "server/worker.hpp"
+
+#include <array>
+#include <charconv>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include "asiohttp/http_exceptions.hpp"
+#include "web/exchange.hpp"
+#include "base/log.hpp"
+#include "http1/request_parser.hpp"
+#include "http1/response_head.hpp"
+#include "base/nothrow.hpp"
+
+namespace asiohttp::web::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto never = Clock::time_point::max();
+
+// Errors that only mean "the peer went away".
+bool is_disconnect(const beast::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
+}
+
+class HttpConnection final : public Connection, public Exchange {
+public:
+    HttpConnection(tcp::socket socket, Worker& worker) : worker_(worker), socket_(std::move(socket)) {
+        beast::error_code ec;
+        auto ep = socket_.remote_endpoint(ec);
+        if (!ec) remote_ = ep.address().to_string();
+        worker_.connections.push_back(*this);
+    }
+    ~HttpConnection() override { --worker_.open_connections; }
+
+    awaitable<void> run();
+
+    void check_deadline(Clock::time_point now) override {
+        if (phase_ == Phase::idle && buffer_.size() > 0) {  // a new request started arriving
+            phase_ = Phase::reading_head;
+            deadline_ = now + config().header_timeout;
+        }
+        if (now >= deadline_ && !timed_out_) {
+            timed_out_ = true;
+            beast::error_code ec;
+            socket_.cancel(ec);
+        }
+    }
+    void begin_shutdown() override {
+        closing_ = true;
+        if (phase_ == Phase::idle && buffer_.size() == 0) {
+            beast::error_code ec;
+            socket_.cancel(ec);
+        }
+    }
+    void abort() override {
+        broken_ = true;
+        beast::error_code ec;
+        socket_.close(ec);
+    }
+
+    awaitable<void> read_body() override;
+    awaitable<void> send_head(Response& resp) override;
+    awaitable<void> send_data(std::string_view data) override;
+    awaitable<void> send_eof() override;
+    TakenOver take_over() override {
+        if (upgraded_) throw std::logic_error("the connection was already taken over");
+        upgraded_ = true;
+        if (buffer_.size() > 0) must_close_ = true;  // a client must wait for the 101 before sending frames
+        buffer_ = beast::flat_buffer();              // give the memory back: the WebSocket has its own
+        return {std::move(socket_), worker_};
+    }
+
+private:
+    enum class Phase { idle, reading_head, handling, io };
+
+    const ServerConfig& config() const noexcept { return worker_.config; }
+    void set_deadline(Phase phase, std::chrono::milliseconds timeout) {
+        phase_ = phase;
+        deadline_ = worker_.now + timeout;
+    }
+    void clear_deadline() {
+        phase_ = Phase::handling;
+        deadline_ = never;
+    }
+
+    awaitable<bool> serve_one();
+    awaitable<void> answer_read_error(const beast::error_code& ec, bool partial);
+    awaitable<beast::error_code> receive_body();
+    awaitable<bool> write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes);
+    template <class Buffers>
+    awaitable<bool> write(const Buffers& buffers);
+    awaitable<void> linger_close();
+    HeadOptions head_options(Framing framing, std::uint64_t length, bool keep_alive) const {
+        return {framing, length, keep_alive, head_.version, config().server_header};
+    }
+
+    Worker& worker_;
+    tcp::socket socket_;
+    std::string remote_;
+    beast::flat_buffer buffer_;
+    RequestHead head_;
+    std::vector<RequestParser::FieldPos> field_pos_;
+    RequestParser* parser_ = nullptr;
+    std::string out_;
+
+    Phase phase_ = Phase::idle;
+    Clock::time_point deadline_ = never;
+    bool timed_out_ = false;   // a deadline fired
+    bool closing_ = false;     // graceful shutdown: no more requests
+    bool broken_ = false;      // the socket failed or was aborted
+    bool must_close_ = false;  // the input is out of sync (unread or bad body)
+    bool head_only_ = false;   // HEAD request: no body bytes
+    bool continue_sent_ = false;
+    bool upgraded_ = false;    // the socket now belongs to another protocol
+    unsigned requests_ = 0;
+
+    // Streamed response state.
+    Framing framing_ = Framing::length;
+    bool stream_keep_alive_ = false;
+    std::uint64_t stream_declared_ = 0;
+    std::uint64_t stream_sent_ = 0;
+};
+
+awaitable<void> HttpConnection::run() {
+    for (;;) {
+        if (closing_ && buffer_.size() == 0) break;
+        RequestParser parser(head_, field_pos_);
+        parser.header_limit(std::uint32_t(std::min<std::size_t>(config().max_header_size, UINT32_MAX)));
+        parser.body_limit(config().client_max_size);
+        parser_ = &parser;
+        // The first request gets the header timeout from accept; later ones the
+        // keep-alive timeout until their first byte arrives.
+        if (requests_ == 0 || buffer_.size() > 0) set_deadline(Phase::reading_head, config().header_timeout);
+        else set_deadline(Phase::idle, config().keepalive_timeout);
+
+        auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, nothrow);
+        if (ec) {
+            co_await answer_read_error(ec, parser.got_some() || buffer_.size() > 0);
+            parser_ = nullptr;
+            co_return;
+        }
+        ++requests_;
+        bool keep_alive = co_await serve_one();
+        parser_ = nullptr;
+        if (!keep_alive) break;
+    }
+    if (upgraded_) co_return;
+    beast::error_code ec;
+    if (!broken_) socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+}
+
+awaitable<void> HttpConnection::answer_read_error(const beast::error_code& ec, bool partial) {
+    int status = 0;
+    std::string text;
+    if (timed_out_) {
+        if (partial && !closing_) status = 408;
+    } else if (ec == http::error::header_limit) {
+        status = 431;
+        text = "431: Request Header Fields Too Large (limit " + std::to_string(config().max_header_size) + " bytes)";
+    } else if (ec == http::error::body_limit) {
+        status = 413;
+        text = "413: Request Entity Too Large (limit " + std::to_string(config().client_max_size) + " bytes)";
+    } else if (!is_disconnect(ec) && ec.category() == http::make_error_code(http::error::bad_method).category()) {
+        status = 400;
+        text = "400: Bad Request (" + ec.message() + ")";
+    }
+    beast::error_code ignored;
+    if (status == 0 || broken_) {
+        socket_.close(ignored);
+        co_return;
+    }
+    Response resp = text.empty() ? Response::text(std::to_string(status) + ": " + std::string(reason_phrase(status)), status)
+                                 : Response::text(std::move(text), status);
+    out_.clear();
+    serialize_head(out_, resp, head_options(Framing::length, resp.body().size(), false));
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(out_), asio::buffer(resp.body())};
+    timed_out_ = false;
+    set_deadline(Phase::io, config().body_timeout);
+    const bool sent = co_await write(bufs);
+    if (sent) co_await linger_close();
+    socket_.close(ignored);
+}
+
+awaitable<bool> HttpConnection::serve_one() {
+    const auto started = Clock::now();
+    clear_deadline();
+    head_only_ = head_.method == "HEAD";
+    continue_sent_ = false;
+    must_close_ = false;
+    ++worker_.in_flight;
+    struct InFlight {
+        std::atomic<std::size_t>& n;
+        ~InFlight() { --n; }
+    } in_flight{worker_.in_flight};
+
+    Request req(head_, *this, worker_.app, remote_);
+    std::optional<Response> resp;
+    try {
+        resp.emplace(co_await worker_.app.handle(req));
+        if (auto* deferred = ResponseAccess::deferred(*resp); deferred && !resp->prepared()) {
+            try {
+                co_await deferred->send(req, *resp);
+            } catch (const HTTPException& e) {
+                if (resp->prepared()) throw;
+                resp.emplace(static_cast<const Response&>(e));
+            }
+        }
+    } catch (const ClientDisconnectedError&) {
+        co_return false;
+    } catch (const std::exception& e) {
+        asiohttp::detail::log_handler_error(req, e.what());
+        if (!resp || resp->prepared() || broken_ || upgraded_) co_return false;
+        resp.emplace(HTTPInternalServerError());
+    }
+    if (broken_) co_return false;
+    if (upgraded_) {
+        if (worker_.access_log) worker_.access_log->log(req, *resp, 0, Clock::now() - started);
+        co_return false;
+    }
+
+    // Keep the connection in sync when the handler left (part of) the body unread.
+    if (!parser_->is_done() && !must_close_) {
+        if (head_.expect_continue && !continue_sent_) must_close_ = true;  // the client never sent it
+        else {
+            const auto ec = co_await receive_body();
+            if (ec) must_close_ = true;
+        }
+    }
+
+    bool keep_alive = head_.keep_alive && !closing_ && !must_close_ && !resp->will_close();
+    std::uint64_t body_bytes = 0;
+    if (resp->prepared()) {
+        if (!ResponseAccess::eof_sent(*resp)) {
+            ResponseAccess::mark_eof(*resp);
+            try {
+                co_await send_eof();
+            } catch (const ClientDisconnectedError&) {
+                co_return false;
+            }
+        }
+        body_bytes = stream_sent_;
+        const bool complete = framing_ != Framing::length || stream_sent_ == stream_declared_;
+        keep_alive = keep_alive && stream_keep_alive_ && complete;
+    } else {
+        const bool sent = co_await write_response(*resp, keep_alive, body_bytes);
+        if (!sent) co_return false;
+    }
+    if (worker_.access_log) worker_.access_log->log(req, *resp, body_bytes, Clock::now() - started);
+    co_return keep_alive && !broken_;
+}
+
+awaitable<bool> HttpConnection::write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
+    const bool no_body = status_has_no_body(resp.status());
+    std::uint64_t length = resp.body().size();
+    if (head_only_ && resp.body().empty() && resp.content_length()) length = *resp.content_length();
+    out_.clear();
+    serialize_head(out_, resp, head_options(no_body ? Framing::none : Framing::length, length, keep_alive));
+    body_bytes = (no_body || head_only_) ? 0 : resp.body().size();
+    set_deadline(Phase::io, config().body_timeout);
+    bool ok;
+    if (body_bytes == 0) {
+        ok = co_await write(asio::buffer(out_));
+    } else {
+        std::array<asio::const_buffer, 2> bufs{asio::buffer(out_), asio::buffer(resp.body())};
+        ok = co_await write(bufs);
+    }
+    clear_deadline();
+    co_return ok;
+}
+
+template <class Buffers>
+awaitable<bool> HttpConnection::write(const Buffers& buffers) {
+    auto [ec, n] = co_await asio::async_write(socket_, buffers, nothrow);
+    if (ec) broken_ = true;
+    co_return !ec;
+}
+
+awaitable<beast::error_code> HttpConnection::receive_body() {
+    if (parser_->is_done()) co_return beast::error_code{};
+    if (head_.expect_continue && !continue_sent_ && head_.version == 11) {
+        continue_sent_ = true;
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        const bool sent = co_await write(asio::buffer(kContinue));
+        if (!sent) co_return asio::error::broken_pipe;
+    }
+    set_deadline(Phase::io, config().body_timeout);
+    auto [ec, n] = co_await http::async_read(socket_, buffer_, *parser_, nothrow);
+    clear_deadline();
+    co_return ec;
+}
+
+awaitable<void> HttpConnection::read_body() {
+    if (!parser_) throw std::logic_error("Request body read after the response was sent");
+    auto ec = co_await receive_body();
+    if (!ec) co_return;
+    must_close_ = true;
+    if (ec == http::error::body_limit)
+        throw HTTPRequestEntityTooLarge("413: Request Entity Too Large (limit " +
+                                        std::to_string(config().client_max_size) + " bytes)");
+    if (!is_disconnect(ec) && !timed_out_) throw HTTPBadRequest("400: Bad Request (" + ec.message() + ")");
+    broken_ = true;
+    throw ClientDisconnectedError("client went away while sending the body: " + ec.message());
+}
+
+awaitable<void> HttpConnection::send_head(Response& resp) {
+    const bool no_body = status_has_no_body(resp.status());
+    stream_sent_ = 0;
+    stream_declared_ = resp.content_length().value_or(0);
+    if (no_body) framing_ = Framing::none;
+    else if (resp.content_length()) framing_ = Framing::length;
+    else if (head_only_) framing_ = Framing::none;
+    else if (head_.version == 11) framing_ = Framing::chunked;
+    else framing_ = Framing::close_delimited;
+    stream_keep_alive_ =
+        head_.keep_alive && !closing_ && !must_close_ && !resp.will_close() && framing_ != Framing::close_delimited;
+    out_.clear();
+    serialize_head(out_, resp, head_options(framing_, stream_declared_, stream_keep_alive_));
+    set_deadline(Phase::io, config().body_timeout);
+    bool ok = co_await write(asio::buffer(out_));
+    clear_deadline();
+    if (!ok) throw ClientDisconnectedError("client went away before the response head was sent");
+}
+
+awaitable<void> HttpConnection::send_data(std::string_view data) {
+    if (head_only_ || framing_ == Framing::none || data.empty()) co_return;
+    if (framing_ == Framing::length && stream_sent_ + data.size() > stream_declared_)
+        throw std::logic_error("StreamResponse wrote more than its Content-Length");
+    set_deadline(Phase::io, config().body_timeout);
+    bool ok;
+    if (framing_ == Framing::chunked) {
+        char size_line[24];
+        auto [end, e] = std::to_chars(size_line, size_line + 16, data.size(), 16);
+        *end++ = '\r';
+        *end++ = '\n';
+        std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, std::size_t(end - size_line)),
+                                               asio::buffer(data), asio::buffer("\r\n", 2)};
+        ok = co_await write(bufs);
+    } else {
+        ok = co_await write(asio::buffer(data));
+    }
+    clear_deadline();
+    if (!ok) throw ClientDisconnectedError("client went away during a streamed response");
+    stream_sent_ += data.size();
+}
+
+awaitable<void> HttpConnection::send_eof() {
+    if (framing_ != Framing::chunked || head_only_) co_return;
+    set_deadline(Phase::io, config().body_timeout);
+    bool ok = co_await write(asio::buffer("0\r\n\r\n", 5));
+    clear_deadline();
+    if (!ok) throw ClientDisconnectedError("client went away during a streamed response");
+}
+
+// After an error answer the client may still be sending: stop writing and read
+// what it sends for a moment, so that closing does not reset the connection and
+// destroy our response before the client has read it (nginx's lingering close).
+awaitable<void> HttpConnection::linger_close() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    timed_out_ = false;
+    set_deadline(Phase::io, std::chrono::milliseconds(2000));
+    std::array<char, 4096> scratch;
+    std::size_t total = 0;
+    while (total < (1u << 20)) {
+        auto [rec, n] = co_await socket_.async_read_some(asio::buffer(scratch), nothrow);
+        if (rec) break;
+        total += n;
+    }
+}
+
+awaitable<void> serve_connection(tcp::socket socket, Worker& worker) {
+    HttpConnection connection(std::move(socket), worker);
+    co_await connection.run();
+}
+
+}  // namespace
+
+awaitable<void> accept_loop(Worker& worker) {
+    asio::steady_timer backoff(worker.ioc);
+    for (;;) {
+        auto [ec, socket] = co_await worker.acceptor.async_accept(nothrow);
+        if (ec) {
+            if (worker.stopping || ec == asio::error::operation_aborted) co_return;
+            // Out of descriptors or memory: wait a little instead of spinning.
+            asiohttp::detail::server_logger().warn("accept failed: {}", ec.message());
+            backoff.expires_after(std::chrono::milliseconds(50));
+            co_await backoff.async_wait(nothrow);
+            continue;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        ++worker.open_connections;
+        worker.accepted.fetch_add(1, std::memory_order_relaxed);
+        asio::co_spawn(worker.ioc, serve_connection(std::move(socket), worker), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                asiohttp::detail::server_logger().error("connection failed: {}", ex.what());
+            }
+        });
+    }
+}
+
+awaitable<void> tick_loop(Worker& worker, std::chrono::milliseconds tick) {
+    for (;;) {
+        worker.ticker.expires_after(tick);
+        auto [ec] = co_await worker.ticker.async_wait(nothrow);
+        if (ec) co_return;
+        worker.now = Clock::now();
+        for (auto it = worker.connections.begin(); it != worker.connections.end();) (it++)->check_deadline(worker.now);
+    }
+}
+
+}  // namespace asiohttp::web::detail

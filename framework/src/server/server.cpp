@@ -1,0 +1,226 @@
+#include "asiohttp/server.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <system_error>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+
+#include "base/log.hpp"
+#include "server/worker.hpp"
+
+namespace asiohttp::web {
+namespace detail {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// Runs a lifecycle coroutine (startup, shutdown, cleanup) to completion on the
+// calling thread and rethrows what it threw.
+void run_to_completion(awaitable<void> task) {
+    asio::io_context ctx;
+    std::exception_ptr error;
+    asio::co_spawn(ctx, std::move(task), [&](std::exception_ptr e) { error = e; });
+    ctx.run();
+    if (error) std::rethrow_exception(error);
+}
+
+class ServerImpl {
+public:
+    ServerImpl(Application& app, ServerConfig config) : app_(app), config_(std::move(config)) {
+        if (config_.access_log) access_log_.emplace(config_.access_log_format);
+    }
+    ~ServerImpl() { stop(); }
+
+    void start() {
+        std::lock_guard lock(mutex_);
+        if (started_) throw std::logic_error("server already started");
+        started_ = true;
+        unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+        for (unsigned i = 0; i < threads; ++i)
+            workers_.push_back(std::make_unique<Worker>(app_, config_, access_log_ ? &*access_log_ : nullptr));
+        bind_all();
+
+        app_.set_debug(config_.debug);
+        try {
+            run_to_completion(app_.startup());
+        } catch (...) {
+            for (auto& w : workers_) w->acceptor.close();
+            try {
+                run_to_completion(app_.cleanup());
+            } catch (const std::exception& e) {
+                asiohttp::detail::server_logger().error("cleanup after failed startup: {}", e.what());
+            }
+            stopped_ = true;
+            throw;
+        }
+
+        auto tick = std::min({config_.header_timeout, config_.keepalive_timeout, config_.body_timeout}) / 4;
+        tick = std::clamp(tick, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+        for (auto& w : workers_) {
+            asio::co_spawn(w->ioc, accept_loop(*w), asio::detached);
+            asio::co_spawn(w->ioc, tick_loop(*w, tick), asio::detached);
+            w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
+        }
+        running_ = true;
+    }
+
+    void stop() {
+        {
+            std::unique_lock lock(mutex_);
+            if (!running_) return;
+            if (stopping_) {
+                done_.wait(lock, [&] { return stopped_; });
+                return;
+            }
+            stopping_ = true;
+        }
+        auto& log = asiohttp::detail::server_logger();
+        const auto deadline = Clock::now() + config_.shutdown_timeout;
+
+        // 1. Stop accepting; idle keep-alive connections close, busy ones after their response.
+        on_each_worker([](Worker& w) {
+            w.stopping = true;
+            boost::system::error_code ec;
+            w.acceptor.close(ec);
+            for (auto& c : w.connections) c.begin_shutdown();
+        });
+        // 2. on_shutdown (WebSockets get their 1001 here).
+        try {
+            run_to_completion(app_.shutdown());
+        } catch (const std::exception& e) {
+            log.error("on_shutdown failed: {}", e.what());
+        }
+        // 3. Let in-flight requests finish, up to shutdown_timeout.
+        while (total(&Worker::in_flight) > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (auto n = total(&Worker::in_flight)) log.warn("shutdown timeout: cancelling {} request(s) still in flight", n);
+        // 4. Close whatever remains and stop the threads.
+        on_each_worker([](Worker& w) {
+            for (auto& c : w.connections) c.abort();
+            w.ticker.cancel();
+        });
+        const auto grace = Clock::now() + std::chrono::milliseconds(200);
+        while (total(&Worker::open_connections) > 0 && Clock::now() < grace) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        for (auto& w : workers_) w->ioc.stop();
+        for (auto& w : workers_)
+            if (w->thread.joinable()) w->thread.join();
+        // 5. on_cleanup, once nothing runs any more.
+        try {
+            run_to_completion(app_.cleanup());
+        } catch (const std::exception& e) {
+            log.error("on_cleanup failed: {}", e.what());
+        }
+        {
+            std::lock_guard lock(mutex_);
+            stopped_ = true;
+            running_ = false;
+        }
+        done_.notify_all();
+    }
+
+    void wait() {
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, [&] { return stopped_ || !started_; });
+    }
+
+    std::uint16_t port() const noexcept { return port_; }
+    const ServerConfig& config() const noexcept { return config_; }
+
+    // One of the workers' counters, all threads together.
+    std::size_t total(std::atomic<std::size_t> Worker::*counter) const noexcept {
+        std::size_t n = 0;
+        for (auto& w : workers_) n += ((*w).*counter).load();
+        return n;
+    }
+
+private:
+
+    // Runs `fn` on every worker's thread and waits until all have run it.
+    template <class Fn>
+    void on_each_worker(Fn fn) {
+        std::mutex m;
+        std::condition_variable cv;
+        std::size_t pending = workers_.size();
+        for (auto& w : workers_) {
+            asio::post(w->ioc, [&, worker = w.get()] {
+                fn(*worker);
+                std::lock_guard lock(m);
+                if (--pending == 0) cv.notify_one();
+            });
+        }
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return pending == 0; });
+    }
+
+    // Opens and binds; the error (if any) is left in ec and returned as true.
+    static bool bind_acceptor(tcp::acceptor& a, const tcp::endpoint& ep, bool share_port,
+                              boost::system::error_code& ec) {
+        a.open(ep.protocol(), ec);
+        if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec && share_port) a.set_option(reuse_port(true), ec);
+        if (!ec) a.bind(ep, ec);
+        return bool(ec);
+    }
+
+    void bind_all() {
+        boost::system::error_code ec;
+        auto address = asio::ip::make_address(config_.host, ec);
+        if (ec) {
+            tcp::resolver resolver(workers_.front()->ioc);
+            auto results = resolver.resolve(config_.host, "", ec);
+            if (ec || results.empty())
+                throw std::system_error(ec, "cannot resolve host '" + config_.host + "'");
+            address = results.begin()->endpoint().address();
+        }
+        std::uint16_t port = config_.port;
+        auto cannot_listen = [&](const boost::system::error_code& e) {
+            return std::system_error(e, "cannot listen on " + config_.host + ":" + std::to_string(port));
+        };
+        // SO_REUSEPORT would let us share a port another process already serves:
+        // probe it without the option first, so "address in use" is reported.
+        if (port != 0) {
+            tcp::acceptor probe(workers_.front()->ioc);
+            if (bind_acceptor(probe, {address, port}, false, ec)) throw cannot_listen(ec);
+        }
+        for (auto& w : workers_) {
+            auto& a = w->acceptor;
+            if (!bind_acceptor(a, {address, port}, true, ec)) a.listen(config_.backlog, ec);
+            if (ec) {
+                for (auto& other : workers_) other->acceptor.close();
+                throw cannot_listen(ec);
+            }
+            port = a.local_endpoint().port();  // port 0: the others join the port the first one got
+        }
+        port_ = port;
+    }
+
+    Application& app_;
+    ServerConfig config_;
+    std::optional<AccessLog> access_log_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::uint16_t port_ = 0;
+
+    std::mutex mutex_;
+    std::condition_variable done_;
+    bool started_ = false, running_ = false, stopping_ = false, stopped_ = false;
+};
+
+}  // namespace detail
+
+Server::Server(Application& app, ServerConfig config)
+    : impl_(std::make_unique<detail::ServerImpl>(app, std::move(config))) {}
+Server::~Server() = default;
+void Server::start() { impl_->start(); }
+std::uint16_t Server::port() const noexcept { return impl_->port(); }
+const ServerConfig& Server::config() const noexcept { return impl_->config(); }
+void Server::stop() { impl_->stop(); }
+void Server::wait() { impl_->wait(); }
+std::size_t Server::in_flight() const noexcept { return impl_->total(&detail::Worker::in_flight); }
+std::size_t Server::connections_accepted() const noexcept { return impl_->total(&detail::Worker::accepted); }
+std::size_t Server::open_connections() const noexcept { return impl_->total(&detail::Worker::open_connections); }
+
+}  // namespace asiohttp::web

@@ -1,0 +1,195 @@
+#include "asiohttp/file_response.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "asiohttp/http_exceptions.hpp"
+#include "asiohttp/request.hpp"
+#include "base/ascii.hpp"
+#include "web/exchange.hpp"
+#include "base/http_date.hpp"
+
+namespace asiohttp::web {
+namespace {
+
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+struct ByteRange {
+    std::uint64_t first, last;  // inclusive
+};
+
+enum class RangeResult { none, ok, unsatisfiable };
+
+// One "bytes=a-b", "bytes=a-" or "bytes=-n" range; lists of ranges are served whole.
+RangeResult parse_range(std::string_view header, std::uint64_t size, ByteRange& out) {
+    if (header.substr(0, 6) != "bytes=") return RangeResult::none;
+    auto spec = header.substr(6);
+    if (spec.find(',') != std::string_view::npos) return RangeResult::none;
+    auto dash = spec.find('-');
+    if (dash == std::string_view::npos) return RangeResult::none;
+    auto num = [](std::string_view s, std::uint64_t& v) {
+        if (s.empty() || s.size() > 19) return false;
+        v = 0;
+        for (char c : s) {
+            if (c < '0' || c > '9') return false;
+            v = v * 10 + std::uint64_t(c - '0');
+        }
+        return true;
+    };
+    std::uint64_t a = 0, b = 0;
+    auto first = spec.substr(0, dash), last = spec.substr(dash + 1);
+    if (first.empty()) {  // suffix: the last n bytes
+        if (!num(last, b)) return RangeResult::none;
+        if (b == 0 || size == 0) return RangeResult::unsatisfiable;
+        out = {size - std::min(b, size), size - 1};
+        return RangeResult::ok;
+    }
+    if (!num(first, a)) return RangeResult::none;
+    if (last.empty()) b = size ? size - 1 : 0;
+    else if (!num(last, b) || b < a) return RangeResult::none;
+    if (a >= size) return RangeResult::unsatisfiable;
+    out = {a, std::min(b, size - 1)};
+    return RangeResult::ok;
+}
+
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+    if (if_none_match == "*") return true;
+    while (!if_none_match.empty()) {
+        auto comma = if_none_match.find(',');
+        auto tag = if_none_match.substr(0, comma);
+        while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+        while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+        if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+        if (tag == etag) return true;
+        if (comma == std::string_view::npos) break;
+        if_none_match.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+class FileBody final : public detail::DeferredBody {
+public:
+    FileBody(std::filesystem::path path, std::size_t chunk) : path_(std::move(path)), chunk_(chunk) {}
+
+    awaitable<void> send(Request& req, Response& resp) override {
+        Fd file{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
+        struct stat st {};
+        if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw HTTPNotFound();
+        const auto size = std::uint64_t(st.st_size);
+        const auto mtime_ns = std::uint64_t(st.st_mtim.tv_sec) * 1'000'000'000ull + std::uint64_t(st.st_mtim.tv_nsec);
+        char etag[64];
+        std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)mtime_ns, (unsigned long long)size);
+
+        auto& headers = resp.headers();
+        headers.set("ETag", etag);
+        headers.set("Last-Modified", detail::format_http_date(st.st_mtim.tv_sec));
+        headers.set("Accept-Ranges", "bytes");
+        if (resp.content_type().empty()) resp.set_content_type(guess_content_type(path_));
+
+        auto& reqh = req.headers();
+        if (auto inm = reqh.get("If-None-Match")) {
+            if (etag_matches(*inm, etag)) co_return not_modified(resp);
+        } else if (auto ims = reqh.get("If-Modified-Since")) {
+            auto since = detail::parse_http_date(*ims);
+            if (since && st.st_mtim.tv_sec <= *since) co_return not_modified(resp);
+        }
+
+        std::uint64_t offset = 0, length = size;
+        if (auto range = reqh.get("Range"); range && req.method() == "GET") {
+            ByteRange r{};
+            switch (parse_range(*range, size, r)) {
+                case RangeResult::none: break;
+                case RangeResult::unsatisfiable: {
+                    HTTPRequestRangeNotSatisfiable err;
+                    err.headers().set("Content-Range", "bytes */" + std::to_string(size));
+                    throw err;
+                }
+                case RangeResult::ok:
+                    offset = r.first;
+                    length = r.last - r.first + 1;
+                    resp.set_status(206);
+                    headers.set("Content-Range", "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) +
+                                                     "/" + std::to_string(size));
+                    break;
+            }
+        }
+
+        if (req.method() == "HEAD" || length <= chunk_) {
+            // Small enough to go out in one write with the headers.
+            auto& body = resp.body();
+            body.resize(req.method() == "HEAD" ? 0 : length);
+            if (!body.empty() && !read_fully(file.fd, body.data(), body.size(), offset)) throw HTTPNotFound();
+            if (req.method() == "HEAD") resp.set_content_length(length);
+            co_return;
+        }
+
+        resp.set_content_length(length);
+        auto& ex = detail::RequestAccess::exchange(req);
+        detail::ResponseAccess::mark_prepared(resp, ex);
+        co_await ex.send_head(resp);
+        std::string buf(chunk_, '\0');
+        while (length > 0) {
+            auto n = std::size_t(std::min<std::uint64_t>(length, buf.size()));
+            if (!read_fully(file.fd, buf.data(), n, offset)) throw std::runtime_error("short read on " + path_.string());
+            co_await ex.send_data(std::string_view(buf.data(), n));
+            offset += n;
+            length -= n;
+        }
+        detail::ResponseAccess::mark_eof(resp);
+        co_await ex.send_eof();
+    }
+
+private:
+    static void not_modified(Response& resp) {
+        resp.set_status(304);
+        resp.body().clear();
+    }
+    static bool read_fully(int fd, char* out, std::size_t n, std::uint64_t offset) {
+        while (n > 0) {
+            auto got = ::pread(fd, out, n, off_t(offset));
+            if (got <= 0) return false;
+            out += got;
+            n -= std::size_t(got);
+            offset += std::uint64_t(got);
+        }
+        return true;
+    }
+
+    std::filesystem::path path_;
+    std::size_t chunk_;
+};
+
+}  // namespace
+
+FileResponse::FileResponse(std::filesystem::path path, std::size_t chunk_size) {
+    set_deferred_body(std::make_shared<FileBody>(std::move(path), chunk_size));
+}
+
+std::string_view guess_content_type(const std::filesystem::path& path) noexcept {
+    static constexpr std::pair<std::string_view, std::string_view> types[] = {
+        {".html", "text/html"},        {".htm", "text/html"},         {".css", "text/css"},
+        {".js", "text/javascript"},    {".mjs", "text/javascript"},   {".json", "application/json"},
+        {".txt", "text/plain"},        {".csv", "text/csv"},          {".xml", "application/xml"},
+        {".svg", "image/svg+xml"},     {".png", "image/png"},         {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},       {".gif", "image/gif"},         {".webp", "image/webp"},
+        {".ico", "image/x-icon"},      {".wasm", "application/wasm"}, {".pdf", "application/pdf"},
+        {".zip", "application/zip"},   {".gz", "application/gzip"},   {".woff", "font/woff"},
+        {".woff2", "font/woff2"},      {".mp4", "video/mp4"},         {".webm", "video/webm"},
+        {".mp3", "audio/mpeg"},        {".wav", "audio/wav"},         {".md", "text/markdown"},
+    };
+    const std::string ext = asiohttp::detail::to_lower(path.extension().string());
+    for (auto& [e, t] : types)
+        if (e == ext) return t;
+    return "application/octet-stream";
+}
+
+}  // namespace asiohttp::web

@@ -1,0 +1,125 @@
+#include "asiohttp/request.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "asiohttp/http_exceptions.hpp"
+#include "web/exchange.hpp"
+#include "web/form.hpp"
+#include "base/url_codec.hpp"
+
+namespace asiohttp::web {
+
+const FileField* PostData::file(std::string_view name) const noexcept {
+    for (auto& f : files)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+Request::Request(detail::RequestHead& head, detail::Exchange& exchange, Application& app, std::string_view remote,
+                 bool secure)
+    : head_(&head), exchange_(&exchange), app_(&app), remote_(remote), secure_(secure) {
+    std::string_view target = head.target;
+    // absolute-form ("http://host/path"), as proxies send it
+    if (auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
+        auto slash = target.find('/', scheme + 3);
+        target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+    auto raw = target.substr(0, target.find('?'));
+    if (raw.find('%') == std::string_view::npos) path_.assign(raw);
+    else path_ = asiohttp::detail::percent_decode(raw);
+}
+
+std::string_view Request::query_string() const noexcept {
+    std::string_view target = head_->target;
+    auto q = target.find('?');
+    return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+}
+
+const MultiDict& Request::query() const {
+    if (!query_) {
+        query_.emplace();
+        asiohttp::detail::parse_urlencoded(query_string(), *query_);
+    }
+    return *query_;
+}
+
+const MultiDict& Request::cookies() const {
+    if (!cookies_) {
+        cookies_.emplace();
+        for (auto& header : head_->headers.getall("Cookie")) {
+            std::string_view rest = header;
+            while (!rest.empty()) {
+                auto semi = rest.find(';');
+                auto pair = rest.substr(0, semi);
+                rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+                while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+                auto eq = pair.find('=');
+                if (eq == std::string_view::npos || eq == 0) continue;
+                auto value = pair.substr(eq + 1);
+                while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+                if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+                cookies_->add(pair.substr(0, eq), value);
+            }
+        }
+    }
+    return *cookies_;
+}
+
+std::string_view Request::match_info(std::string_view name) const {
+    auto v = match_info_.get(name);
+    if (!v) throw std::out_of_range("the route has no variable '" + std::string(name) + "'");
+    return *v;
+}
+
+std::string_view Request::content_type() const noexcept {
+    auto ct = head_->headers.get("Content-Type");
+    if (!ct) return "application/octet-stream";
+    auto v = ct->substr(0, ct->find(';'));
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    return v;
+}
+
+std::string_view Request::charset() const noexcept {
+    // A view into the header: the parameter, unquoted, with any case of "charset".
+    std::string_view ct = head_->headers.get("Content-Type", "");
+    for (auto semi = ct.find(';'); semi != std::string_view::npos; semi = ct.find(';')) {
+        ct.remove_prefix(semi + 1);
+        while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
+        if (ct.size() > 8 && iequals(ct.substr(0, 8), "charset=")) {
+            auto v = ct.substr(8, ct.find(';') == std::string_view::npos ? std::string_view::npos : ct.find(';') - 8);
+            while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+            if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+            return v;
+        }
+    }
+    return {};
+}
+
+awaitable<std::string_view> Request::read() {
+    if (!head_->body_complete) co_await exchange_->read_body();
+    co_return std::string_view(head_->body);
+}
+
+awaitable<nlohmann::json> Request::json() {
+    auto body = co_await read();
+    try {
+        co_return nlohmann::json::parse(body);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw HTTPBadRequest(std::string("400: Bad Request: malformed JSON: ") + e.what());
+    }
+}
+
+awaitable<PostData> Request::post() {
+    PostData data;
+    auto type = detail::media_type(head_->headers.get("Content-Type", ""));
+    if (type == "application/x-www-form-urlencoded") {
+        asiohttp::detail::parse_urlencoded(co_await read(), data.fields);
+    } else if (type == "multipart/form-data") {
+        auto boundary = detail::header_param(head_->headers.get("Content-Type", ""), "boundary");
+        if (!boundary) throw HTTPBadRequest("multipart/form-data without a boundary");
+        detail::parse_multipart(co_await read(), *boundary, data);
+    }
+    co_return data;
+}
+
+}  // namespace asiohttp::web

@@ -1,0 +1,139 @@
+#include "asiohttp/response.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "asiohttp/request.hpp"
+#include "web/exchange.hpp"
+
+namespace asiohttp::web {
+
+std::string_view reason_phrase(int status) noexcept {
+    switch (status) {
+        case 100: return "Continue";
+        case 101: return "Switching Protocols";
+        case 200: return "OK";
+        case 201: return "Created";
+        case 202: return "Accepted";
+        case 204: return "No Content";
+        case 206: return "Partial Content";
+        case 301: return "Moved Permanently";
+        case 302: return "Found";
+        case 303: return "See Other";
+        case 304: return "Not Modified";
+        case 307: return "Temporary Redirect";
+        case 308: return "Permanent Redirect";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 406: return "Not Acceptable";
+        case 408: return "Request Timeout";
+        case 409: return "Conflict";
+        case 410: return "Gone";
+        case 411: return "Length Required";
+        case 412: return "Precondition Failed";
+        case 413: return "Request Entity Too Large";
+        case 415: return "Unsupported Media Type";
+        case 416: return "Requested Range Not Satisfiable";
+        case 422: return "Unprocessable Entity";
+        case 426: return "Upgrade Required";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        case 505: return "HTTP Version Not Supported";
+        default: return "";
+    }
+}
+
+Response::Response(int status) : status_(status) {}
+
+Response Response::text(std::string text, int status, std::string_view content_type) {
+    Response r(status);
+    r.body_ = std::move(text);
+    r.content_type_ = content_type;
+    r.charset_ = "utf-8";
+    return r;
+}
+
+Response Response::html(std::string html, int status) { return text(std::move(html), status, "text/html"); }
+
+Response Response::bytes(std::string body, std::string_view content_type, int status) {
+    Response r(status);
+    r.body_ = std::move(body);
+    r.content_type_ = content_type;
+    return r;
+}
+
+std::string_view Response::reason() const noexcept {
+    return reason_.empty() ? reason_phrase(status_) : std::string_view(reason_);
+}
+
+void Response::set_status(int status, std::string reason) {
+    status_ = status;
+    reason_ = std::move(reason);
+}
+
+void Response::set_text(std::string text) {
+    body_ = std::move(text);
+    if (content_type_.empty()) content_type_ = "text/plain";
+    charset_ = "utf-8";
+}
+
+void Response::set_cookie(std::string_view name, std::string_view value, const CookieOptions& o) {
+    std::string line;
+    line.append(name).append("=").append(value);
+    if (!o.expires.empty()) line.append("; Expires=").append(o.expires);
+    if (!o.domain.empty()) line.append("; Domain=").append(o.domain);
+    if (o.max_age) line.append("; Max-Age=").append(std::to_string(o.max_age->count()));
+    if (!o.path.empty()) line.append("; Path=").append(o.path);
+    if (!o.samesite.empty()) line.append("; SameSite=").append(o.samesite);
+    if (o.secure) line.append("; Secure");
+    if (o.httponly) line.append("; HttpOnly");
+    for (auto& [n, l] : cookies_) {
+        if (n == name) {
+            l = std::move(line);
+            return;
+        }
+    }
+    cookies_.emplace_back(std::string(name), std::move(line));
+}
+
+void Response::del_cookie(std::string_view name, std::string_view domain, std::string_view path) {
+    set_cookie(name, "",
+               {.max_age = std::chrono::seconds(0),
+                .expires = "Thu, 01 Jan 1970 00:00:00 GMT",
+                .domain = std::string(domain),
+                .path = std::string(path)});
+}
+
+awaitable<void> Response::prepare_stream(Request& req) {
+    if (exchange_) co_return;
+    auto& ex = detail::RequestAccess::exchange(req);
+    exchange_ = &ex;
+    co_await ex.send_head(*this);
+}
+
+awaitable<void> Response::write_stream(std::string_view data) {
+    if (!exchange_) throw std::logic_error("StreamResponse::write before prepare()");
+    if (eof_sent_) throw std::logic_error("StreamResponse::write after write_eof()");
+    if (!data.empty()) co_await exchange_->send_data(data);
+}
+
+awaitable<void> Response::write_eof_stream(std::string_view data) {
+    if (!exchange_) throw std::logic_error("StreamResponse::write_eof before prepare()");
+    if (eof_sent_) co_return;
+    if (!data.empty()) co_await exchange_->send_data(data);
+    eof_sent_ = true;
+    co_await exchange_->send_eof();
+}
+
+Response json_response(const nlohmann::json& data, int status) {
+    return Response::bytes(data.dump(), "application/json", status);
+}
+
+}  // namespace asiohttp::web

@@ -1,0 +1,156 @@
+#include "asiohttp/websocket.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <nlohmann/json.hpp>
+
+#include "asiohttp/http_exceptions.hpp"
+#include "asiohttp/request.hpp"
+#include "web/exchange.hpp"
+#include "websocket/websocket_session.hpp"
+
+namespace asiohttp::web {
+
+using detail::WebSocketSession;
+using Kind = WebSocketSession::Outgoing::Kind;
+
+namespace {
+
+// True if the comma-separated header value lists `token` (any case).
+bool has_token(std::string_view value, std::string_view token) {
+    while (!value.empty()) {
+        auto comma = value.find(',');
+        auto item = value.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (iequals(item, token)) return true;
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+bool valid_key(std::string_view key) {
+    // base64 of 16 bytes: 22 characters and "=="
+    if (key.size() != 24 || key.substr(22) != "==") return false;
+    for (char c : key.substr(0, 22))
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) return false;
+    return true;
+}
+
+// Why the request is not a WebSocket handshake we can accept, or nothing.
+void check_handshake(const Request& req) {
+    auto& h = req.headers();
+    if (!has_token(h.get("Upgrade", ""), "websocket"))
+        throw HTTPBadRequest("400: Bad Request: expected a WebSocket upgrade (Upgrade: websocket)");
+    if (req.method() != "GET") throw HTTPBadRequest("400: Bad Request: a WebSocket handshake must be a GET");
+    if (!has_token(h.get("Connection", ""), "upgrade"))
+        throw HTTPBadRequest("400: Bad Request: a WebSocket handshake needs Connection: Upgrade");
+    if (h.get("Sec-WebSocket-Version", "") != "13") {
+        HTTPUpgradeRequired err("426: Upgrade Required: only WebSocket version 13 is supported");
+        err.headers().set("Sec-WebSocket-Version", "13");
+        throw err;
+    }
+    if (!valid_key(h.get("Sec-WebSocket-Key", "")))
+        throw HTTPBadRequest("400: Bad Request: missing or malformed Sec-WebSocket-Key");
+}
+
+// The first of our protocols (in our order of preference) that the client offers.
+std::string choose_protocol(const Request& req, const std::vector<std::string>& ours) {
+    for (auto& offered : req.headers().getall("Sec-WebSocket-Protocol"))
+        for (auto& p : ours)
+            if (has_token(offered, p)) return p;
+    return {};
+}
+
+}  // namespace
+
+// --- WebSocketHandle: any thread ---
+
+bool WebSocketHandle::send_str(std::string text) const {
+    return mailbox_ && detail::deliver(mailbox_, {Kind::text, std::move(text)});
+}
+bool WebSocketHandle::send_bytes(std::string data) const {
+    return mailbox_ && detail::deliver(mailbox_, {Kind::binary, std::move(data)});
+}
+bool WebSocketHandle::send_json(const nlohmann::json& data) const { return send_str(data.dump()); }
+bool WebSocketHandle::close(WSCloseCode code, std::string reason) const {
+    return mailbox_ && detail::deliver(mailbox_, {Kind::close, std::move(reason), int(code)});
+}
+
+bool WebSocketHandle::alive() const noexcept {
+    if (!mailbox_) return false;
+    std::lock_guard lock(mailbox_->mutex);
+    return mailbox_->alive;
+}
+
+// --- WebSocketResponse: the handler's thread ---
+
+WebSocketResponse::WebSocketResponse(WebSocketOptions options) : Response(101), options_(std::move(options)) {}
+WebSocketResponse::WebSocketResponse(WebSocketResponse&&) noexcept = default;
+WebSocketResponse& WebSocketResponse::operator=(WebSocketResponse&&) noexcept = default;
+
+WebSocketResponse::~WebSocketResponse() {
+    // A handler that returns without closing gets a normal close (1000).
+    if (session_)
+        boost::asio::co_spawn(
+            session_->mailbox()->executor, [s = session_]() { return s->finish(); }, boost::asio::detached);
+}
+
+bool WebSocketResponse::can_prepare(const Request& req) {
+    try {
+        check_handshake(req);
+        return true;
+    } catch (const HTTPException&) {
+        return false;
+    }
+}
+
+awaitable<void> WebSocketResponse::prepare(Request& req) {
+    if (session_) co_return;
+    check_handshake(req);
+    auto protocol = choose_protocol(req, options_.protocols);
+    auto taken = detail::RequestAccess::exchange(req).take_over();
+    session_ = std::make_shared<WebSocketSession>(std::move(taken), options_, req.app().live_websockets());
+    co_await session_->accept(detail::RequestAccess::head(req), protocol);
+    set_status(101);
+}
+
+namespace {
+WebSocketSession& require(const std::shared_ptr<WebSocketSession>& s) {
+    if (!s) throw std::logic_error("WebSocketResponse used before prepare()");
+    return *s;
+}
+}  // namespace
+
+awaitable<std::optional<WSMessage>> WebSocketResponse::receive() { return require(session_).receive(); }
+
+awaitable<void> WebSocketResponse::send_str(std::string_view text) {
+    return require(session_).send({Kind::text, std::string(text)});
+}
+awaitable<void> WebSocketResponse::send_bytes(std::string_view data) {
+    return require(session_).send({Kind::binary, std::string(data)});
+}
+awaitable<void> WebSocketResponse::send_json(const nlohmann::json& data) {
+    return require(session_).send({Kind::text, data.dump()});
+}
+awaitable<void> WebSocketResponse::ping(std::string_view payload) {
+    return require(session_).send({Kind::ping, std::string(payload)});
+}
+awaitable<void> WebSocketResponse::pong(std::string_view payload) {
+    return require(session_).send({Kind::pong, std::string(payload)});
+}
+awaitable<void> WebSocketResponse::close(WSCloseCode code, std::string_view reason) {
+    return require(session_).close(int(code), std::string(reason));
+}
+
+bool WebSocketResponse::closed() const noexcept { return !session_ || session_->closed(); }
+std::optional<int> WebSocketResponse::close_code() const noexcept {
+    return session_ ? session_->close_code() : std::nullopt;
+}
+std::string_view WebSocketResponse::protocol() const noexcept {
+    return session_ ? std::string_view(session_->protocol()) : std::string_view();
+}
+WebSocketHandle WebSocketResponse::handle() const { return WebSocketHandle(require(session_).mailbox()); }
+
+}  // namespace asiohttp::web
