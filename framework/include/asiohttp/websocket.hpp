@@ -35,7 +35,7 @@ namespace asiohttp::web {
 class Request;
 
 namespace detail {
-class WebSocketSession;
+class WsConnection;
 struct WebSocketMailbox;
 class LiveWebSockets;
 }  // namespace detail
@@ -74,7 +74,7 @@ public:
     }
 
 private:
-    friend class detail::WebSocketSession;
+    friend class detail::WsConnection;
     friend class detail::LiveWebSockets;
     friend class WebSocketResponse;
     explicit WebSocketHandle(std::shared_ptr<detail::WebSocketMailbox> m) : mailbox_(std::move(m)) {}
@@ -108,7 +108,7 @@ public:
     // Starts the close handshake and waits for it (up to close_timeout).
     awaitable<void> close(WSCloseCode code = WSCloseCode::ok, std::string_view reason = {});
 
-    bool prepared() const noexcept { return session_ != nullptr; }
+    bool prepared() const noexcept { return connection_ != nullptr; }
     bool closed() const noexcept;
     // The close code received or sent (1006 when the connection just ended).
     std::optional<int> close_code() const noexcept;
@@ -119,7 +119,7 @@ public:
 
 private:
     WebSocketOptions options_;
-    std::shared_ptr<detail::WebSocketSession> session_;
+    std::shared_ptr<detail::WsConnection> connection_;
 };
 
 }  // namespace asiohttp::web

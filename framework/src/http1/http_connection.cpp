@@ -1,7 +1,7 @@
 // One HTTP/1.x connection: read a request head, run the application, write the
 // response, repeat while keep-alive allows. Requests on a connection are handled
 // one after another, so pipelined requests are answered in order.
-#include "server/worker.hpp"
+#include "http1/http_host.hpp"
 
 #include <array>
 #include <charconv>
@@ -14,7 +14,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "asiohttp/application.hpp"
 #include "asiohttp/http_exceptions.hpp"
+#include "asiohttp/server.hpp"
+#include "net/transport.hpp"
+#include "web/access_log.hpp"
 #include "web/exchange.hpp"
 #include "base/log.hpp"
 #include "http1/request_parser.hpp"
@@ -22,6 +26,10 @@
 #include "base/nothrow.hpp"
 
 namespace asiohttp::web::detail {
+
+using asiohttp::detail::Clock;
+using asiohttp::detail::Connection;
+using asiohttp::detail::HttpHost;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -39,15 +47,16 @@ bool is_disconnect(const beast::error_code& ec) {
            ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
 }
 
+template <class Stream>
 class HttpConnection final : public Connection, public Exchange {
 public:
-    HttpConnection(tcp::socket socket, Worker& worker) : worker_(worker), socket_(std::move(socket)) {
+    HttpConnection(Stream stream, HttpHost& host) : host_(host), stream_(std::move(stream)) {
         beast::error_code ec;
-        auto ep = socket_.remote_endpoint(ec);
+        auto ep = asiohttp::detail::socket_of(stream_).remote_endpoint(ec);
         if (!ec) remote_ = ep.address().to_string();
-        worker_.connections.push_back(*this);
+        host_.add(*this);
     }
-    ~HttpConnection() override { --worker_.open_connections; }
+    ~HttpConnection() override { host_.connection_closed(); }
 
     awaitable<void> run();
 
@@ -58,21 +67,16 @@ public:
         }
         if (now >= deadline_ && !timed_out_) {
             timed_out_ = true;
-            beast::error_code ec;
-            socket_.cancel(ec);
+            asiohttp::detail::cancel(stream_);
         }
     }
     void begin_shutdown() override {
         closing_ = true;
-        if (phase_ == Phase::idle && buffer_.size() == 0) {
-            beast::error_code ec;
-            socket_.cancel(ec);
-        }
+        if (phase_ == Phase::idle && buffer_.size() == 0) asiohttp::detail::cancel(stream_);
     }
     void abort() override {
         broken_ = true;
-        beast::error_code ec;
-        socket_.close(ec);
+        asiohttp::detail::close(stream_);
     }
 
     awaitable<void> read_body() override;
@@ -84,16 +88,16 @@ public:
         upgraded_ = true;
         if (buffer_.size() > 0) must_close_ = true;  // a client must wait for the 101 before sending frames
         buffer_ = beast::flat_buffer();              // give the memory back: the WebSocket has its own
-        return {std::move(socket_), worker_};
+        return {asiohttp::detail::AnyStream(std::move(stream_)), host_};
     }
 
 private:
     enum class Phase { idle, reading_head, handling, io };
 
-    const ServerConfig& config() const noexcept { return worker_.config; }
+    const ServerConfig& config() const noexcept { return host_.config(); }
     void set_deadline(Phase phase, std::chrono::milliseconds timeout) {
         phase_ = phase;
-        deadline_ = worker_.now + timeout;
+        deadline_ = host_.now() + timeout;
     }
     void clear_deadline() {
         phase_ = Phase::handling;
@@ -111,8 +115,8 @@ private:
         return {framing, length, keep_alive, head_.version, config().server_header};
     }
 
-    Worker& worker_;
-    tcp::socket socket_;
+    HttpHost& host_;
+    Stream stream_;
     std::string remote_;
     beast::flat_buffer buffer_;
     RequestHead head_;
@@ -138,7 +142,8 @@ private:
     std::uint64_t stream_sent_ = 0;
 };
 
-awaitable<void> HttpConnection::run() {
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::run() {
     for (;;) {
         if (closing_ && buffer_.size() == 0) break;
         RequestParser parser(head_, field_pos_);
@@ -150,7 +155,7 @@ awaitable<void> HttpConnection::run() {
         if (requests_ == 0 || buffer_.size() > 0) set_deadline(Phase::reading_head, config().header_timeout);
         else set_deadline(Phase::idle, config().keepalive_timeout);
 
-        auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, nothrow);
+        auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, nothrow);
         if (ec) {
             co_await answer_read_error(ec, parser.got_some() || buffer_.size() > 0);
             parser_ = nullptr;
@@ -162,12 +167,12 @@ awaitable<void> HttpConnection::run() {
         if (!keep_alive) break;
     }
     if (upgraded_) co_return;
-    beast::error_code ec;
-    if (!broken_) socket_.shutdown(tcp::socket::shutdown_send, ec);
-    socket_.close(ec);
+    if (!broken_) asiohttp::detail::shutdown_send(stream_);
+    asiohttp::detail::close(stream_);
 }
 
-awaitable<void> HttpConnection::answer_read_error(const beast::error_code& ec, bool partial) {
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::answer_read_error(const beast::error_code& ec, bool partial) {
     int status = 0;
     std::string text;
     if (timed_out_) {
@@ -182,9 +187,8 @@ awaitable<void> HttpConnection::answer_read_error(const beast::error_code& ec, b
         status = 400;
         text = "400: Bad Request (" + ec.message() + ")";
     }
-    beast::error_code ignored;
     if (status == 0 || broken_) {
-        socket_.close(ignored);
+        asiohttp::detail::close(stream_);
         co_return;
     }
     Response resp = text.empty() ? Response::text(std::to_string(status) + ": " + std::string(reason_phrase(status)), status)
@@ -196,25 +200,26 @@ awaitable<void> HttpConnection::answer_read_error(const beast::error_code& ec, b
     set_deadline(Phase::io, config().body_timeout);
     const bool sent = co_await write(bufs);
     if (sent) co_await linger_close();
-    socket_.close(ignored);
+    asiohttp::detail::close(stream_);
 }
 
-awaitable<bool> HttpConnection::serve_one() {
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::serve_one() {
     const auto started = Clock::now();
     clear_deadline();
     head_only_ = head_.method == "HEAD";
     continue_sent_ = false;
     must_close_ = false;
-    ++worker_.in_flight;
+    host_.request_started();
     struct InFlight {
-        std::atomic<std::size_t>& n;
-        ~InFlight() { --n; }
-    } in_flight{worker_.in_flight};
+        HttpHost& host;
+        ~InFlight() { host.request_finished(); }
+    } in_flight{host_};
 
-    Request req(head_, *this, worker_.app, remote_);
+    Request req(head_, *this, host_.app(), remote_);
     std::optional<Response> resp;
     try {
-        resp.emplace(co_await worker_.app.handle(req));
+        resp.emplace(co_await host_.app().handle(req));
         if (auto* deferred = ResponseAccess::deferred(*resp); deferred && !resp->prepared()) {
             try {
                 co_await deferred->send(req, *resp);
@@ -232,7 +237,7 @@ awaitable<bool> HttpConnection::serve_one() {
     }
     if (broken_) co_return false;
     if (upgraded_) {
-        if (worker_.access_log) worker_.access_log->log(req, *resp, 0, Clock::now() - started);
+        if (auto* log = host_.access_log()) log->log(req, *resp, 0, Clock::now() - started);
         co_return false;
     }
 
@@ -263,11 +268,12 @@ awaitable<bool> HttpConnection::serve_one() {
         const bool sent = co_await write_response(*resp, keep_alive, body_bytes);
         if (!sent) co_return false;
     }
-    if (worker_.access_log) worker_.access_log->log(req, *resp, body_bytes, Clock::now() - started);
+    if (auto* log = host_.access_log()) log->log(req, *resp, body_bytes, Clock::now() - started);
     co_return keep_alive && !broken_;
 }
 
-awaitable<bool> HttpConnection::write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
     const bool no_body = status_has_no_body(resp.status());
     std::uint64_t length = resp.body().size();
     if (head_only_ && resp.body().empty() && resp.content_length()) length = *resp.content_length();
@@ -286,14 +292,16 @@ awaitable<bool> HttpConnection::write_response(Response& resp, bool keep_alive, 
     co_return ok;
 }
 
+template <class Stream>
 template <class Buffers>
-awaitable<bool> HttpConnection::write(const Buffers& buffers) {
-    auto [ec, n] = co_await asio::async_write(socket_, buffers, nothrow);
+awaitable<bool> HttpConnection<Stream>::write(const Buffers& buffers) {
+    auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
     if (ec) broken_ = true;
     co_return !ec;
 }
 
-awaitable<beast::error_code> HttpConnection::receive_body() {
+template <class Stream>
+awaitable<beast::error_code> HttpConnection<Stream>::receive_body() {
     if (parser_->is_done()) co_return beast::error_code{};
     if (head_.expect_continue && !continue_sent_ && head_.version == 11) {
         continue_sent_ = true;
@@ -302,12 +310,13 @@ awaitable<beast::error_code> HttpConnection::receive_body() {
         if (!sent) co_return asio::error::broken_pipe;
     }
     set_deadline(Phase::io, config().body_timeout);
-    auto [ec, n] = co_await http::async_read(socket_, buffer_, *parser_, nothrow);
+    auto [ec, n] = co_await http::async_read(stream_, buffer_, *parser_, nothrow);
     clear_deadline();
     co_return ec;
 }
 
-awaitable<void> HttpConnection::read_body() {
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::read_body() {
     if (!parser_) throw std::logic_error("Request body read after the response was sent");
     auto ec = co_await receive_body();
     if (!ec) co_return;
@@ -320,7 +329,8 @@ awaitable<void> HttpConnection::read_body() {
     throw ClientDisconnectedError("client went away while sending the body: " + ec.message());
 }
 
-awaitable<void> HttpConnection::send_head(Response& resp) {
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::send_head(Response& resp) {
     const bool no_body = status_has_no_body(resp.status());
     stream_sent_ = 0;
     stream_declared_ = resp.content_length().value_or(0);
@@ -339,7 +349,8 @@ awaitable<void> HttpConnection::send_head(Response& resp) {
     if (!ok) throw ClientDisconnectedError("client went away before the response head was sent");
 }
 
-awaitable<void> HttpConnection::send_data(std::string_view data) {
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::send_data(std::string_view data) {
     if (head_only_ || framing_ == Framing::none || data.empty()) co_return;
     if (framing_ == Framing::length && stream_sent_ + data.size() > stream_declared_)
         throw std::logic_error("StreamResponse wrote more than its Content-Length");
@@ -361,7 +372,8 @@ awaitable<void> HttpConnection::send_data(std::string_view data) {
     stream_sent_ += data.size();
 }
 
-awaitable<void> HttpConnection::send_eof() {
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::send_eof() {
     if (framing_ != Framing::chunked || head_only_) co_return;
     set_deadline(Phase::io, config().body_timeout);
     bool ok = co_await write(asio::buffer("0\r\n\r\n", 5));
@@ -372,62 +384,32 @@ awaitable<void> HttpConnection::send_eof() {
 // After an error answer the client may still be sending: stop writing and read
 // what it sends for a moment, so that closing does not reset the connection and
 // destroy our response before the client has read it (nginx's lingering close).
-awaitable<void> HttpConnection::linger_close() {
-    beast::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::linger_close() {
+    asiohttp::detail::shutdown_send(stream_);
     timed_out_ = false;
     set_deadline(Phase::io, std::chrono::milliseconds(2000));
     std::array<char, 4096> scratch;
     std::size_t total = 0;
     while (total < (1u << 20)) {
-        auto [rec, n] = co_await socket_.async_read_some(asio::buffer(scratch), nothrow);
+        auto [rec, n] = co_await stream_.async_read_some(asio::buffer(scratch), nothrow);
         if (rec) break;
         total += n;
     }
 }
 
-awaitable<void> serve_connection(tcp::socket socket, Worker& worker) {
-    HttpConnection connection(std::move(socket), worker);
+}  // namespace
+
+}  // namespace asiohttp::web::detail
+
+namespace asiohttp::detail {
+
+template <class Stream>
+awaitable<void> serve_http(Stream stream, HttpHost& host) {
+    web::detail::HttpConnection<Stream> connection(std::move(stream), host);
     co_await connection.run();
 }
 
-}  // namespace
+template awaitable<void> serve_http(PlainStream, HttpHost&);
 
-awaitable<void> accept_loop(Worker& worker) {
-    asio::steady_timer backoff(worker.ioc);
-    for (;;) {
-        auto [ec, socket] = co_await worker.acceptor.async_accept(nothrow);
-        if (ec) {
-            if (worker.stopping || ec == asio::error::operation_aborted) co_return;
-            // Out of descriptors or memory: wait a little instead of spinning.
-            asiohttp::detail::server_logger().warn("accept failed: {}", ec.message());
-            backoff.expires_after(std::chrono::milliseconds(50));
-            co_await backoff.async_wait(nothrow);
-            continue;
-        }
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        ++worker.open_connections;
-        worker.accepted.fetch_add(1, std::memory_order_relaxed);
-        asio::co_spawn(worker.ioc, serve_connection(std::move(socket), worker), [](std::exception_ptr e) {
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                asiohttp::detail::server_logger().error("connection failed: {}", ex.what());
-            }
-        });
-    }
-}
-
-awaitable<void> tick_loop(Worker& worker, std::chrono::milliseconds tick) {
-    for (;;) {
-        worker.ticker.expires_after(tick);
-        auto [ec] = co_await worker.ticker.async_wait(nothrow);
-        if (ec) co_return;
-        worker.now = Clock::now();
-        for (auto it = worker.connections.begin(); it != worker.connections.end();) (it++)->check_deadline(worker.now);
-    }
-}
-
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

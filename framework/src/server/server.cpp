@@ -16,6 +16,8 @@ namespace asiohttp::web {
 namespace detail {
 
 namespace asio = boost::asio;
+using asiohttp::detail::Clock;
+using asiohttp::detail::Worker;
 using tcp = asio::ip::tcp;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
@@ -62,8 +64,8 @@ public:
         auto tick = std::min({config_.header_timeout, config_.keepalive_timeout, config_.body_timeout}) / 4;
         tick = std::clamp(tick, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
         for (auto& w : workers_) {
-            asio::co_spawn(w->ioc, accept_loop(*w), asio::detached);
-            asio::co_spawn(w->ioc, tick_loop(*w, tick), asio::detached);
+            asio::co_spawn(w->ioc, w->accept_loop(), asio::detached);
+            asio::co_spawn(w->ioc, w->tick_loop(tick), asio::detached);
             w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
         }
         running_ = true;

@@ -7,39 +7,38 @@
 #include <chrono>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/intrusive/list.hpp>
 
-#include "server/access_log.hpp"
 #include "asiohttp/application.hpp"
 #include "asiohttp/server.hpp"
+#include "http1/http_host.hpp"
+#include "web/access_log.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
 
-using Clock = std::chrono::steady_clock;
-
-// What a worker needs from each live connection: deadlines and shutdown.
-class Connection
-    : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+class Worker final : public HttpHost {
 public:
-    virtual ~Connection() = default;
-    // Called every tick with the worker's clock: time out if past the deadline.
-    virtual void check_deadline(Clock::time_point now) = 0;
-    // Graceful shutdown: close now if idle, else after the current response.
-    virtual void begin_shutdown() = 0;
-    // Hard stop: close the socket, whatever it is doing.
-    virtual void abort() = 0;
-};
+    Worker(web::Application& app, const web::ServerConfig& config, const web::detail::AccessLog* access_log)
+        : app_(app), config_(config), access_log_(access_log) {}
 
-struct Worker {
-    Worker(Application& app, const ServerConfig& config, const AccessLog* access_log)
-        : app(app), config(config), access_log(access_log) {}
+    // HttpHost
+    void add(Connection& c) noexcept override { connections.push_back(c); }
+    const web::ServerConfig& config() const noexcept override { return config_; }
+    Clock::time_point now() const noexcept override { return now_; }
+    web::Application& app() noexcept override { return app_; }
+    const web::detail::AccessLog* access_log() const noexcept override { return access_log_; }
+    void request_started() noexcept override { ++in_flight; }
+    void request_finished() noexcept override { --in_flight; }
+    void connection_closed() noexcept override { --open_connections; }
 
-    Application& app;
-    const ServerConfig& config;
-    const AccessLog* access_log;  // null when off
+    // Accepts until the acceptor closes; each connection runs as its own coroutine.
+    awaitable<void> accept_loop();
+    // Advances the clock and enforces deadlines until the ticker is cancelled.
+    awaitable<void> tick_loop(std::chrono::milliseconds tick);
 
     // Declared before the io_context: destroying the io_context destroys pending
     // connection coroutines, which unlink themselves from this list.
@@ -47,18 +46,18 @@ struct Worker {
     std::atomic<std::size_t> in_flight{0};
     std::atomic<std::size_t> open_connections{0};
     std::atomic<std::size_t> accepted{0};  // connections since start
-    Clock::time_point now = Clock::now();  // coarse clock, advanced every tick
     bool stopping = false;
 
     boost::asio::io_context ioc{1};
     boost::asio::ip::tcp::acceptor acceptor{ioc};
     boost::asio::steady_timer ticker{ioc};
     std::thread thread;
+
+private:
+    web::Application& app_;
+    const web::ServerConfig& config_;
+    const web::detail::AccessLog* access_log_;
+    Clock::time_point now_ = Clock::now();
 };
 
-// Accepts until the acceptor closes; each connection runs as its own coroutine.
-boost::asio::awaitable<void> accept_loop(Worker& worker);
-// Advances the worker clock and enforces deadlines until the worker stops.
-boost::asio::awaitable<void> tick_loop(Worker& worker, std::chrono::milliseconds tick);
-
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -5,19 +5,18 @@
 
 #include <string_view>
 
-#include <boost/asio/ip/tcp.hpp>
-
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
+#include "net/connection.hpp"
+#include "net/transport.hpp"
 
 namespace asiohttp::web::detail {
 
-struct Worker;
-
-// What a protocol upgrade (WebSocket) takes over from the HTTP connection.
+// What a protocol upgrade (WebSocket) takes over from the HTTP connection: the
+// stream, whichever it is, and the registry the new connection joins.
 struct TakenOver {
-    boost::asio::ip::tcp::socket socket;
-    Worker& worker;
+    asiohttp::detail::AnyStream stream;
+    asiohttp::detail::ConnectionRegistry& registry;
 };
 
 class Exchange {

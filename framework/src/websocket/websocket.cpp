@@ -4,15 +4,17 @@
 #include <boost/asio/detached.hpp>
 #include <nlohmann/json.hpp>
 
+#include "asiohttp/application.hpp"
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
 #include "web/exchange.hpp"
-#include "websocket/websocket_session.hpp"
+#include "websocket/live_websockets.hpp"
+#include "websocket/ws_connection.hpp"
 
 namespace asiohttp::web {
 
-using detail::WebSocketSession;
-using Kind = WebSocketSession::Outgoing::Kind;
+using detail::WsConnection;
+using Kind = WsConnection::Outgoing::Kind;
 
 namespace {
 
@@ -92,9 +94,9 @@ WebSocketResponse& WebSocketResponse::operator=(WebSocketResponse&&) noexcept = 
 
 WebSocketResponse::~WebSocketResponse() {
     // A handler that returns without closing gets a normal close (1000).
-    if (session_)
+    if (connection_)
         boost::asio::co_spawn(
-            session_->mailbox()->executor, [s = session_]() { return s->finish(); }, boost::asio::detached);
+            connection_->mailbox()->executor, [s = connection_]() { return s->finish(); }, boost::asio::detached);
 }
 
 bool WebSocketResponse::can_prepare(const Request& req) {
@@ -107,50 +109,50 @@ bool WebSocketResponse::can_prepare(const Request& req) {
 }
 
 awaitable<void> WebSocketResponse::prepare(Request& req) {
-    if (session_) co_return;
+    if (connection_) co_return;
     check_handshake(req);
     auto protocol = choose_protocol(req, options_.protocols);
     auto taken = detail::RequestAccess::exchange(req).take_over();
-    session_ = std::make_shared<WebSocketSession>(std::move(taken), options_, req.app().live_websockets());
-    co_await session_->accept(detail::RequestAccess::head(req), protocol);
+    connection_ = WsConnection::make(std::move(taken), options_, req.app().live_websockets());
+    co_await connection_->accept(detail::RequestAccess::head(req), protocol);
     set_status(101);
 }
 
 namespace {
-WebSocketSession& require(const std::shared_ptr<WebSocketSession>& s) {
+WsConnection& require(const std::shared_ptr<WsConnection>& s) {
     if (!s) throw std::logic_error("WebSocketResponse used before prepare()");
     return *s;
 }
 }  // namespace
 
-awaitable<std::optional<WSMessage>> WebSocketResponse::receive() { return require(session_).receive(); }
+awaitable<std::optional<WSMessage>> WebSocketResponse::receive() { return require(connection_).receive(); }
 
 awaitable<void> WebSocketResponse::send_str(std::string_view text) {
-    return require(session_).send({Kind::text, std::string(text)});
+    return require(connection_).send({Kind::text, std::string(text)});
 }
 awaitable<void> WebSocketResponse::send_bytes(std::string_view data) {
-    return require(session_).send({Kind::binary, std::string(data)});
+    return require(connection_).send({Kind::binary, std::string(data)});
 }
 awaitable<void> WebSocketResponse::send_json(const nlohmann::json& data) {
-    return require(session_).send({Kind::text, data.dump()});
+    return require(connection_).send({Kind::text, data.dump()});
 }
 awaitable<void> WebSocketResponse::ping(std::string_view payload) {
-    return require(session_).send({Kind::ping, std::string(payload)});
+    return require(connection_).send({Kind::ping, std::string(payload)});
 }
 awaitable<void> WebSocketResponse::pong(std::string_view payload) {
-    return require(session_).send({Kind::pong, std::string(payload)});
+    return require(connection_).send({Kind::pong, std::string(payload)});
 }
 awaitable<void> WebSocketResponse::close(WSCloseCode code, std::string_view reason) {
-    return require(session_).close(int(code), std::string(reason));
+    return require(connection_).close(int(code), std::string(reason));
 }
 
-bool WebSocketResponse::closed() const noexcept { return !session_ || session_->closed(); }
+bool WebSocketResponse::closed() const noexcept { return !connection_ || connection_->closed(); }
 std::optional<int> WebSocketResponse::close_code() const noexcept {
-    return session_ ? session_->close_code() : std::nullopt;
+    return connection_ ? connection_->close_code() : std::nullopt;
 }
 std::string_view WebSocketResponse::protocol() const noexcept {
-    return session_ ? std::string_view(session_->protocol()) : std::string_view();
+    return connection_ ? std::string_view(connection_->protocol()) : std::string_view();
 }
-WebSocketHandle WebSocketResponse::handle() const { return WebSocketHandle(require(session_).mailbox()); }
+WebSocketHandle WebSocketResponse::handle() const { return WebSocketHandle(require(connection_).mailbox()); }
 
 }  // namespace asiohttp::web

@@ -1,22 +1,30 @@
-// One WebSocket connection after the handshake: Beast's stream, the outgoing
-// queue, and the mailbox other threads send through.
+// One server-side WebSocket connection after the handshake: the outgoing queue,
+// the mailbox other threads send through, and the close handshake. The stream
+// under it (plain or TLS) is a template parameter of WsStreamConnection, which
+// supplies the few stream operations; everything else is written once here.
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "asiohttp/websocket.hpp"
+#include "asiohttp/detail/request_head.hpp"
+#include "net/connection.hpp"
 #include "web/exchange.hpp"
-#include "websocket/live_websockets.hpp"
-#include "server/worker.hpp"
 
 namespace asiohttp::web::detail {
 
-class WebSocketSession;
+class WsConnection;
+class LiveWebSockets;
 
 // A frame waiting to be written.
 struct OutgoingFrame {
@@ -27,29 +35,31 @@ struct OutgoingFrame {
 };
 
 // Shared with WebSocketHandles on any thread. Frames sent through handles wait
-// in `inbox` (under the mutex) and move to the session's queue on its own
+// in `inbox` (under the mutex) and move to the connection's queue on its own
 // thread in the order they were delivered, so a broadcast made under one lock
 // reaches every member in one order (asio's own queues may reorder posts made
-// from different threads). `session` is only touched on the session's thread:
-// the drain runs there, and so does its destructor.
+// from different threads). `connection` is only touched on the connection's
+// thread: the drain runs there, and so does its destructor.
 struct WebSocketMailbox {
     boost::asio::any_io_executor executor;
-    WebSocketSession* session = nullptr;
+    WsConnection* connection = nullptr;
     std::mutex mutex;
     bool alive = true;
     bool drain_scheduled = false;
     std::vector<OutgoingFrame> inbox;
 };
 
-// Queues a frame for the mailbox's session; false if the session is gone.
+// Queues a frame for the mailbox's connection; false if the connection is gone.
 bool deliver(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame);
 
-class WebSocketSession final : public Connection, public std::enable_shared_from_this<WebSocketSession> {
+class WsConnection : public asiohttp::detail::Connection, public std::enable_shared_from_this<WsConnection> {
 public:
     using Outgoing = OutgoingFrame;
 
-    WebSocketSession(TakenOver taken, const WebSocketOptions& options, LiveWebSockets& live);
-    ~WebSocketSession() override;
+    // The connection for the stream the HTTP connection hands over, registered
+    // with the registry it names.
+    static std::shared_ptr<WsConnection> make(TakenOver taken, const WebSocketOptions& options, LiveWebSockets& live);
+    ~WsConnection() override;
 
     // The server side of the handshake: writes the 101 (with `protocol`, if any).
     awaitable<void> accept(const RequestHead& head, const std::string& protocol);
@@ -69,9 +79,29 @@ public:
     std::shared_ptr<WebSocketMailbox> mailbox() const noexcept { return mailbox_; }
 
     // Connection: shutdown closes with 1001; deadlines are Beast's own.
-    void check_deadline(Clock::time_point) override {}
+    void check_deadline(asiohttp::detail::Clock::time_point) override {}
     void begin_shutdown() override { enqueue({Outgoing::Kind::close, "server shutdown", 1001}); }
     void abort() override;
+
+protected:
+    WsConnection(boost::asio::any_io_executor executor, asiohttp::detail::ConnectionRegistry& registry,
+                 const WebSocketOptions& options, LiveWebSockets& live);
+
+    // What the stream does; the only parts that depend on its type. The reads and
+    // data writes hand back Beast's own awaitables (no coroutine frame of their
+    // own): they are the hot path, and an idle socket waits inside stream_read.
+    virtual awaitable<boost::system::error_code> stream_accept(const RequestHead& head, std::string server,
+                                                               std::string protocol) = 0;
+    virtual awaitable<std::optional<WSMessage>> stream_read(boost::system::error_code& ec) = 0;
+    // The close code a failed read means (the peer's code, 1009, 1007, 1002, 1006).
+    virtual int stream_close_code(const boost::system::error_code& ec) const noexcept = 0;
+    virtual awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_data(const Outgoing& frame) = 0;
+    // Ping, pong and close frames.
+    virtual awaitable<boost::system::error_code> stream_write_control(const Outgoing& frame) = 0;
+    virtual bool stream_open() const noexcept = 0;
+    virtual void stream_close() noexcept = 0;
+
+    const WebSocketOptions options_;
 
 private:
     awaitable<void> write_loop();
@@ -80,9 +110,7 @@ private:
     void discard_pending();
     void wake_waiters();
 
-    boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
-    Worker& worker_;
-    WebSocketOptions options_;
+    asiohttp::detail::ConnectionRegistry& registry_;
     std::string protocol_;
     std::shared_ptr<WebSocketMailbox> mailbox_;
     LiveWebSockets& live_;
@@ -92,7 +120,6 @@ private:
     bool writing_ = false;
     bool close_queued_ = false;
     bool closed_ = false;
-    bool reading_ = false;
     std::optional<int> close_code_;
     // Waiters (send backpressure, close) sleep on this timer; state changes cancel it.
     boost::asio::steady_timer wakeup_;

@@ -1,4 +1,4 @@
-#include "server/access_log.hpp"
+#include "web/access_log.hpp"
 
 #include <unistd.h>
 

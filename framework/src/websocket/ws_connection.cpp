@@ -1,0 +1,274 @@
+#include "websocket/ws_connection.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "asiohttp/server.hpp"
+#include "base/log.hpp"
+#include "base/nothrow.hpp"
+#include "websocket/live_websockets.hpp"
+#include "websocket/ws_read.hpp"
+
+namespace asiohttp::web::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using asiohttp::nothrow;
+
+namespace {
+
+// A handler's own sends wait while more than this is queued for its client.
+constexpr std::size_t kHighWater = 256 << 10;
+
+// The stream half: Beast's websocket::stream over the accepted stream.
+template <class Stream>
+class WsStreamConnection final : public WsConnection {
+public:
+    WsStreamConnection(Stream stream, asiohttp::detail::ConnectionRegistry& registry, const WebSocketOptions& options,
+                       LiveWebSockets& live)
+        : WsConnection(stream.get_executor(), registry, options, live), ws_(std::move(stream)) {
+        ws_.read_message_max(options_.max_msg_size);
+        ws_.auto_fragment(false);
+        ws_.write_buffer_bytes(512);  // only for control frames and compression: idle memory matters more
+        websocket::permessage_deflate pmd;
+        pmd.server_enable = options_.compress;
+        ws_.set_option(pmd);
+        websocket::stream_base::timeout timeouts{};
+        timeouts.handshake_timeout = options_.close_timeout;
+        timeouts.idle_timeout = options_.heartbeat ? *options_.heartbeat * 2 : websocket::stream_base::none();
+        timeouts.keep_alive_pings = options_.heartbeat.has_value();
+        ws_.set_option(timeouts);
+    }
+
+private:
+    awaitable<boost::system::error_code> stream_accept(const RequestHead& head, std::string server,
+                                                       std::string protocol) override {
+        http::request<http::empty_body> req;
+        req.method_string(head.method);
+        req.target(head.target);
+        req.version(head.version);
+        for (auto& [name, value] : head.headers) req.insert(name, value);
+        ws_.set_option(websocket::stream_base::decorator(
+            [server = std::move(server), protocol = std::move(protocol)](websocket::response_type& res) {
+                if (!server.empty()) res.set(http::field::server, server);
+                if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
+            }));
+        auto [ec] = co_await ws_.async_accept(req, nothrow);
+        co_return ec;
+    }
+
+    awaitable<std::optional<WSMessage>> stream_read(boost::system::error_code& ec) override {
+        return asiohttp::detail::read_message(ws_, ec);
+    }
+    int stream_close_code(const boost::system::error_code& ec) const noexcept override {
+        return asiohttp::detail::close_code_for(ec, ws_);
+    }
+
+    awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_data(const Outgoing& m) override {
+        ws_.text(m.kind == Outgoing::Kind::text);
+        return ws_.async_write(asio::buffer(m.data), nothrow);
+    }
+
+    awaitable<boost::system::error_code> stream_write_control(const Outgoing& m) override {
+        if (m.kind == Outgoing::Kind::close) {
+            websocket::close_reason reason(static_cast<websocket::close_code>(m.code),
+                                           std::string_view(m.data).substr(0, 123));
+            auto [ec] = co_await ws_.async_close(reason, nothrow);
+            co_return ec;
+        }
+        websocket::ping_data payload(m.data.data(), std::min(m.data.size(), websocket::ping_data::static_capacity));
+        auto [ec] = m.kind == Outgoing::Kind::ping ? co_await ws_.async_ping(payload, nothrow)
+                                                   : co_await ws_.async_pong(payload, nothrow);
+        co_return ec;
+    }
+
+    bool stream_open() const noexcept override { return ws_.is_open(); }
+    void stream_close() noexcept override { asiohttp::detail::close(ws_.next_layer()); }
+
+    websocket::stream<Stream> ws_;
+};
+
+}  // namespace
+
+bool deliver(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame) {
+    std::lock_guard lock(mailbox->mutex);
+    if (!mailbox->alive) return false;
+    mailbox->inbox.push_back(std::move(frame));
+    if (!mailbox->drain_scheduled) {
+        mailbox->drain_scheduled = true;
+        asio::post(mailbox->executor, [mailbox] {
+            std::vector<OutgoingFrame> batch;
+            {
+                std::lock_guard inner(mailbox->mutex);
+                batch.swap(mailbox->inbox);
+                mailbox->drain_scheduled = false;
+            }
+            if (mailbox->connection)
+                for (auto& f : batch) mailbox->connection->enqueue(std::move(f));
+        });
+    }
+    return true;
+}
+
+std::shared_ptr<WsConnection> WsConnection::make(TakenOver taken, const WebSocketOptions& options,
+                                                LiveWebSockets& live) {
+    return std::visit(
+        [&](auto& stream) -> std::shared_ptr<WsConnection> {
+            using Stream = std::decay_t<decltype(stream)>;
+            return std::make_shared<WsStreamConnection<Stream>>(std::move(stream), taken.registry, options, live);
+        },
+        taken.stream);
+}
+
+WsConnection::WsConnection(asio::any_io_executor executor, asiohttp::detail::ConnectionRegistry& registry,
+                           const WebSocketOptions& options, LiveWebSockets& live)
+    : options_(options), registry_(registry), live_(live), wakeup_(executor) {
+    mailbox_ = std::make_shared<WebSocketMailbox>();
+    mailbox_->executor = std::move(executor);
+    mailbox_->connection = this;
+    live_.add(mailbox_);
+    wakeup_.expires_at(asio::steady_timer::time_point::max());
+    registry_.add(*this);
+}
+
+WsConnection::~WsConnection() {
+    live_.remove(mailbox_.get());
+    std::lock_guard lock(mailbox_->mutex);
+    mailbox_->alive = false;
+    mailbox_->connection = nullptr;
+}
+
+awaitable<void> WsConnection::accept(const RequestHead& head, const std::string& protocol) {
+    protocol_ = protocol;
+    auto ec = co_await stream_accept(head, registry_.config().server_header, protocol);
+    if (ec) {
+        mark_closed(1006);
+        throw ClientDisconnectedError("WebSocket handshake failed: " + ec.message());
+    }
+}
+
+awaitable<std::optional<WSMessage>> WsConnection::receive() {
+    if (closed_) co_return std::nullopt;
+    boost::system::error_code ec;
+    auto msg = co_await stream_read(ec);
+    if (ec) mark_closed(stream_close_code(ec));
+    co_return msg;
+}
+
+awaitable<void> WsConnection::send(Outgoing msg) {
+    if (closed_ || close_queued_) throw ClientDisconnectedError("send on a closed WebSocket");
+    if (!writing_ && queue_.empty() && msg.is_data()) {
+        // Nothing in flight: write from this coroutine instead of starting a writer.
+        writing_ = true;
+        queued_bytes_ += msg.data.size();
+        queue_.push_back(std::move(msg));
+        co_await write_loop();
+        co_return;
+    }
+    enqueue(std::move(msg));
+    while (queued_bytes_ > kHighWater && !closed_) co_await wakeup_.async_wait(nothrow);
+}
+
+void WsConnection::enqueue(Outgoing msg) {
+    if (closed_ || close_queued_) return;
+    const bool is_data = msg.is_data();
+    if (is_data && queued_bytes_ + msg.data.size() > options_.max_queue_size) {
+        drop_slow_consumer();
+        return;
+    }
+    if (msg.kind == Outgoing::Kind::close) close_queued_ = true;
+    if (is_data) queued_bytes_ += msg.data.size();
+    queue_.push_back(std::move(msg));
+    if (!writing_) {
+        writing_ = true;
+        asio::co_spawn(mailbox_->executor, [self = shared_from_this()] { return self->write_loop(); }, asio::detached);
+    }
+}
+
+awaitable<void> WsConnection::write_loop() {
+    while (!queue_.empty()) {
+        if (!stream_open()) {  // the peer went away or Beast failed the stream: nothing more goes out
+            mark_closed(1006);
+            queue_.clear();
+            queued_bytes_ = 0;
+            break;
+        }
+        auto& m = queue_.front();
+        const bool was_data = m.is_data();
+        if (m.kind == Outgoing::Kind::close && !close_code_) close_code_ = m.code;
+        boost::system::error_code ec;
+        if (was_data) {
+            auto [e, n] = co_await stream_write_data(m);
+            ec = e;
+        } else {
+            ec = co_await stream_write_control(m);
+        }
+        if (m.kind == Outgoing::Kind::close) mark_closed(m.code);
+        if (was_data && !closed_) queued_bytes_ -= m.data.size();
+        queue_.pop_front();
+        wake_waiters();
+        if (ec) {
+            mark_closed(1006);
+            break;
+        }
+    }
+    writing_ = false;
+}
+
+awaitable<void> WsConnection::close(int code, std::string reason) {
+    if (!closed_ && !close_queued_) enqueue({Outgoing::Kind::close, std::move(reason), code});
+    while (!closed_) co_await wakeup_.async_wait(nothrow);
+}
+
+awaitable<void> WsConnection::finish() {
+    if (!closed_) co_await close(1000, {});
+    stream_close();
+}
+
+void WsConnection::abort() {
+    stream_close();
+    mark_closed(1006);
+}
+
+void WsConnection::mark_closed(int code) {
+    if (!close_code_) close_code_ = code;
+    if (closed_) return;
+    closed_ = true;
+    discard_pending();  // whatever is not being written now never will be
+    wake_waiters();
+}
+
+void WsConnection::discard_pending() {
+    while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
+    queued_bytes_ = 0;
+    if (!queue_.empty() && queue_.front().is_data()) queued_bytes_ = queue_.front().data.size();
+}
+
+void WsConnection::wake_waiters() { wakeup_.cancel(); }
+
+void WsConnection::drop_slow_consumer() {
+    asiohttp::detail::server_logger().warn("WebSocket client too slow ({} bytes queued): closing with 1013",
+                                           queued_bytes_);
+    discard_pending();
+    close_code_ = 1013;
+    enqueue({Outgoing::Kind::close, "consumer too slow", 1013});
+    // A client that reads nothing never lets the close frame out: cut it off.
+    asio::co_spawn(
+        mailbox_->executor,
+        [self = shared_from_this()]() -> awaitable<void> {
+            asio::steady_timer timer(self->mailbox_->executor, self->options_.close_timeout);
+            co_await timer.async_wait(nothrow);
+            if (!self->closed_) self->abort();
+        },
+        asio::detached);
+}
+
+}  // namespace asiohttp::web::detail
