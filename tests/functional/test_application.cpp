@@ -1,5 +1,8 @@
 #include <mutex>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+
 #include "test_support.hpp"
 
 namespace {
@@ -169,3 +172,64 @@ TEST(Application, FailedStartupRunsCleanupAndReportsTheError) {
 }
 
 }  // namespace
+
+namespace {
+
+// What a cleanup context starts: a task that keeps running on the loop the
+// hooks ran on, and what handlers read of it.
+struct Heartbeat {
+    std::atomic<int> beats{0};
+    std::optional<asio::steady_timer> timer;
+    bool stopped = false;
+};
+const web::AppKey<std::shared_ptr<Heartbeat>> heartbeat_key("heartbeat");
+
+awaitable<void> beat(std::shared_ptr<Heartbeat> hb) {
+    while (!hb->stopped) {
+        hb->timer->expires_after(5ms);
+        auto [ec] = co_await hb->timer->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) break;
+        ++hb->beats;
+    }
+}
+
+}  // namespace
+
+// aiohttp runs its hooks on the serving loop: a task started in a hook keeps
+// running while the server serves, and is still there to stop in cleanup. (On
+// a throwaway loop, startup would never return, or the task would die with it.)
+TEST(Application, HooksRunOnALiveLoopThatOutlivesStartup) {
+    web::Application app;
+    auto hb = std::make_shared<Heartbeat>();
+    app.set(heartbeat_key, hb);
+    std::atomic<bool> task_ended{false};
+    std::atomic<int> beats_at_cleanup{-1};
+    app.cleanup_ctx.append([&](web::Application& a) -> awaitable<web::Hook> {
+        auto hb = a.get(heartbeat_key);
+        auto ex = co_await asio::this_coro::executor;
+        hb->timer.emplace(ex);
+        asio::co_spawn(ex, beat(hb), [&task_ended](std::exception_ptr) { task_ended = true; });
+        co_return [&](web::Application& a) -> awaitable<void> {
+            auto hb = a.get(heartbeat_key);
+            if (!task_ended) beats_at_cleanup = hb->beats.load();
+            hb->stopped = true;
+            hb->timer->cancel();  // on the loop the task runs on: no lock needed
+            co_return;
+        };
+    });
+    app.router().add_get("/beats", [](web::Request& req) -> awaitable<web::Response> {
+        co_return web::Response::text(std::to_string(req.app().get(heartbeat_key)->beats.load()));
+    });
+    int last = 0;
+    {
+        TestServer server(app);
+        TestClient client(server);
+        const int first = std::stoi(client.get("/beats").body);
+        std::this_thread::sleep_for(100ms);
+        const int second = std::stoi(client.get("/beats").body);
+        EXPECT_GT(second, first + 3) << "the task started in a hook stopped running";
+        last = second;
+    }
+    // Cleanup found the task still running, on that same loop.
+    EXPECT_GE(beats_at_cleanup.load(), last);
+}

@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "base/log.hpp"
 #include "server/worker.hpp"
@@ -20,16 +21,6 @@ using asiohttp::detail::Clock;
 using asiohttp::detail::Worker;
 using tcp = asio::ip::tcp;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-
-// Runs a lifecycle coroutine (startup, shutdown, cleanup) to completion on the
-// calling thread and rethrows what it threw.
-void run_to_completion(awaitable<void> task) {
-    asio::io_context ctx;
-    std::exception_ptr error;
-    asio::co_spawn(ctx, std::move(task), [&](std::exception_ptr e) { error = e; });
-    ctx.run();
-    if (error) std::rethrow_exception(error);
-}
 
 class ServerImpl {
 public:
@@ -44,30 +35,34 @@ public:
         started_ = true;
         unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
         for (unsigned i = 0; i < threads; ++i)
-            workers_.push_back(std::make_unique<Worker>(app_, config_, access_log_ ? &*access_log_ : nullptr));
+            workers_.push_back(std::make_unique<Worker>(app_, config_, access_log_ ? &*access_log_ : nullptr, drained_));
         bind_all();
 
         app_.set_debug(config_.debug);
+        // Every worker's loop runs from here to the end of stop(). The lifecycle
+        // hooks run on the first one, as aiohttp runs them on its serving loop:
+        // what they create (client sessions, listeners) lives on a live loop.
+        for (auto& w : workers_) w->start_thread();
         try {
-            run_to_completion(app_.startup());
+            run_hook(app_.startup());
         } catch (...) {
             for (auto& w : workers_) w->acceptor.close();
             try {
-                run_to_completion(app_.cleanup());
+                run_hook(app_.cleanup());
             } catch (const std::exception& e) {
                 asiohttp::detail::server_logger().error("cleanup after failed startup: {}", e.what());
             }
+            stop_threads();
             stopped_ = true;
             throw;
         }
 
         auto tick = std::min({config_.header_timeout, config_.keepalive_timeout, config_.body_timeout}) / 4;
         tick = std::clamp(tick, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-        for (auto& w : workers_) {
-            asio::co_spawn(w->ioc, w->accept_loop(), asio::detached);
-            asio::co_spawn(w->ioc, w->tick_loop(tick), asio::detached);
-            w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
-        }
+        on_each_worker([tick](Worker& w) {
+            asio::co_spawn(w.ioc, w.accept_loop(), asio::detached);
+            asio::co_spawn(w.ioc, w.tick_loop(tick), asio::detached);
+        });
         running_ = true;
     }
 
@@ -93,29 +88,27 @@ public:
         });
         // 2. on_shutdown (WebSockets get their 1001 here).
         try {
-            run_to_completion(app_.shutdown());
+            run_hook(app_.shutdown());
         } catch (const std::exception& e) {
             log.error("on_shutdown failed: {}", e.what());
         }
         // 3. Let in-flight requests finish, up to shutdown_timeout.
-        while (total(&Worker::in_flight) > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        if (auto n = total(&Worker::in_flight)) log.warn("shutdown timeout: cancelling {} request(s) still in flight", n);
-        // 4. Close whatever remains and stop the threads.
+        if (!drained_.wait_until(deadline, [&] { return total(&Worker::in_flight) == 0; }))
+            log.warn("shutdown timeout: cancelling {} request(s) still in flight", total(&Worker::in_flight));
+        // 4. Close whatever remains, and give the connections a moment to unwind.
         on_each_worker([](Worker& w) {
             for (auto& c : w.connections) c.abort();
             w.ticker.cancel();
         });
-        const auto grace = Clock::now() + std::chrono::milliseconds(200);
-        while (total(&Worker::open_connections) > 0 && Clock::now() < grace) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        for (auto& w : workers_) w->ioc.stop();
-        for (auto& w : workers_)
-            if (w->thread.joinable()) w->thread.join();
-        // 5. on_cleanup, once nothing runs any more.
+        drained_.wait_until(Clock::now() + std::chrono::milliseconds(200),
+                            [&] { return total(&Worker::open_connections) == 0; });
+        // 5. on_cleanup, on the same live loop, before the threads stop.
         try {
-            run_to_completion(app_.cleanup());
+            run_hook(app_.cleanup());
         } catch (const std::exception& e) {
             log.error("on_cleanup failed: {}", e.what());
         }
+        stop_threads();
         {
             std::lock_guard lock(mutex_);
             stopped_ = true;
@@ -140,6 +133,14 @@ public:
     }
 
 private:
+    // Runs a lifecycle coroutine on the first worker's loop; rethrows what it threw.
+    void run_hook(awaitable<void> hook) {
+        asio::co_spawn(workers_.front()->ioc, std::move(hook), asio::use_future).get();
+    }
+
+    void stop_threads() {
+        for (auto& w : workers_) w->stop_thread();
+    }
 
     // Runs `fn` on every worker's thread and waits until all have run it.
     template <class Fn>
@@ -203,6 +204,7 @@ private:
     Application& app_;
     ServerConfig config_;
     std::optional<AccessLog> access_log_;
+    asiohttp::detail::DrainSignal drained_;  // before the workers, which signal it
     std::vector<std::unique_ptr<Worker>> workers_;
     std::uint16_t port_ = 0;
 

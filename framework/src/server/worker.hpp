@@ -4,6 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <chrono>
 #include <thread>
 
@@ -20,10 +23,30 @@
 
 namespace asiohttp::detail {
 
+// How workers tell a stopping server that a counter it waits on went down.
+class DrainSignal {
+public:
+    void notify() noexcept {
+        std::lock_guard lock(mutex_);
+        cv_.notify_all();
+    }
+    // Waits until `done()` or the deadline; returns done().
+    template <class Done>
+    bool wait_until(Clock::time_point deadline, Done done) {
+        std::unique_lock lock(mutex_);
+        return cv_.wait_until(lock, deadline, done);
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+};
+
 class Worker final : public HttpHost {
 public:
-    Worker(web::Application& app, const web::ServerConfig& config, const web::detail::AccessLog* access_log)
-        : app_(app), config_(config), access_log_(access_log) {}
+    Worker(web::Application& app, const web::ServerConfig& config, const web::detail::AccessLog* access_log,
+           DrainSignal& drained)
+        : app_(app), config_(config), access_log_(access_log), drained_(drained) {}
 
     // HttpHost
     void add(Connection& c) noexcept override { connections.push_back(c); }
@@ -32,8 +55,23 @@ public:
     web::Application& app() noexcept override { return app_; }
     const web::detail::AccessLog* access_log() const noexcept override { return access_log_; }
     void request_started() noexcept override { ++in_flight; }
-    void request_finished() noexcept override { --in_flight; }
-    void connection_closed() noexcept override { --open_connections; }
+    void request_finished() noexcept override {
+        if (--in_flight == 0 && stopping) drained_.notify();
+    }
+    void connection_closed() noexcept override {
+        if (--open_connections == 0 && stopping) drained_.notify();
+    }
+
+    // The thread runs the loop until stop_thread(), even while it has nothing to do.
+    void start_thread() {
+        work_.emplace(ioc.get_executor());
+        thread = std::thread([this] { ioc.run(); });
+    }
+    void stop_thread() {
+        work_.reset();
+        ioc.stop();
+        if (thread.joinable()) thread.join();
+    }
 
     // Accepts until the acceptor closes; each connection runs as its own coroutine.
     awaitable<void> accept_loop();
@@ -57,6 +95,8 @@ private:
     web::Application& app_;
     const web::ServerConfig& config_;
     const web::detail::AccessLog* access_log_;
+    DrainSignal& drained_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     Clock::time_point now_ = Clock::now();
 };
 
