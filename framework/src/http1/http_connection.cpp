@@ -19,6 +19,7 @@
 #include "asiohttp/server.hpp"
 #include "net/transport.hpp"
 #include "web/access_log.hpp"
+#include "web/body_limit.hpp"
 #include "web/exchange.hpp"
 #include "base/log.hpp"
 #include "http1/request_parser.hpp"
@@ -106,6 +107,18 @@ private:
 
     awaitable<bool> serve_one();
     awaitable<void> answer_read_error(const beast::error_code& ec, bool partial);
+    // The one mapping from what the parser refused to its answer (431, 413, 400),
+    // for a head answered before any handler and a body a handler reads alike;
+    // null when the peer just went away.
+    std::exception_ptr refusal_for(const beast::error_code& ec) const {
+        if (ec == http::error::header_limit)
+            return std::make_exception_ptr(HTTPRequestHeaderFieldsTooLarge(
+                "431: Request Header Fields Too Large (limit " + std::to_string(config().max_header_size) + " bytes)"));
+        if (ec == http::error::body_limit) return std::make_exception_ptr(body_too_large(config().client_max_size));
+        if (!is_disconnect(ec) && ec.category() == http::make_error_code(http::error::bad_method).category())
+            return std::make_exception_ptr(HTTPBadRequest("400: Bad Request (" + ec.message() + ")"));
+        return nullptr;
+    }
     awaitable<beast::error_code> receive_body();
     awaitable<bool> write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes);
     template <class Buffers>
@@ -173,26 +186,21 @@ awaitable<void> HttpConnection<Stream>::run() {
 
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::answer_read_error(const beast::error_code& ec, bool partial) {
-    int status = 0;
-    std::string text;
+    std::optional<Response> answer;
     if (timed_out_) {
-        if (partial && !closing_) status = 408;
-    } else if (ec == http::error::header_limit) {
-        status = 431;
-        text = "431: Request Header Fields Too Large (limit " + std::to_string(config().max_header_size) + " bytes)";
-    } else if (ec == http::error::body_limit) {
-        status = 413;
-        text = "413: Request Entity Too Large (limit " + std::to_string(config().client_max_size) + " bytes)";
-    } else if (!is_disconnect(ec) && ec.category() == http::make_error_code(http::error::bad_method).category()) {
-        status = 400;
-        text = "400: Bad Request (" + ec.message() + ")";
+        if (partial && !closing_) answer = Response::text("408: " + std::string(reason_phrase(408)), 408);
+    } else if (auto refusal = refusal_for(ec)) {
+        try {
+            std::rethrow_exception(refusal);
+        } catch (const HTTPException& e) {
+            answer = Response::text(e.what(), e.status());
+        }
     }
-    if (status == 0 || broken_) {
+    if (!answer || broken_) {
         asiohttp::detail::close(stream_);
         co_return;
     }
-    Response resp = text.empty() ? Response::text(std::to_string(status) + ": " + std::string(reason_phrase(status)), status)
-                                 : Response::text(std::move(text), status);
+    Response& resp = *answer;
     out_.clear();
     serialize_head(out_, resp, head_options(Framing::length, resp.body().size(), false));
     std::array<asio::const_buffer, 2> bufs{asio::buffer(out_), asio::buffer(resp.body())};
@@ -321,10 +329,8 @@ awaitable<void> HttpConnection<Stream>::read_body() {
     auto ec = co_await receive_body();
     if (!ec) co_return;
     must_close_ = true;
-    if (ec == http::error::body_limit)
-        throw HTTPRequestEntityTooLarge("413: Request Entity Too Large (limit " +
-                                        std::to_string(config().client_max_size) + " bytes)");
-    if (!is_disconnect(ec) && !timed_out_) throw HTTPBadRequest("400: Bad Request (" + ec.message() + ")");
+    if (!timed_out_)
+        if (auto refusal = refusal_for(ec)) std::rethrow_exception(refusal);
     broken_ = true;
     throw ClientDisconnectedError("client went away while sending the body: " + ec.message());
 }
