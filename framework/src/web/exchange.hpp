@@ -40,6 +40,7 @@ class RequestAccess {
 public:
     static MatchInfo& match(Request& r) noexcept { return r.match_info_; }
     static void set_route(Request& r, const Route* route) noexcept { r.match_info_.route_ = route; }
+    static void set_match_values(Request& r, MultiDict values) { r.match_info_.values_ = std::move(values); }
     static void set_app(Request& r, Application& app) noexcept { r.app_ = &app; }
     static RequestHead& head(Request& r) noexcept { return *r.head_; }
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }

@@ -1,0 +1,129 @@
+// The request parser without a socket: bytes fed in pieces of every size, as
+// the network may cut them.
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "http1/request_parser.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace http = boost::beast::http;
+using asiohttp::web::detail::RequestHead;
+using asiohttp::web::detail::RequestParser;
+
+struct Parsed {
+    RequestHead head;
+    boost::beast::error_code ec;
+    bool done = false;
+};
+
+// Parses `bytes` delivered `step` bytes at a time, with the server's limits.
+Parsed parse(std::string_view bytes, std::size_t step, std::uint32_t header_limit = 8192,
+             std::uint64_t body_limit = 1 << 20) {
+    Parsed out;
+    std::vector<RequestParser::FieldPos> positions;
+    RequestParser parser(out.head, positions);
+    parser.header_limit(header_limit);
+    parser.body_limit(body_limit);
+    std::string pending;
+    std::size_t fed = 0;
+    while (!parser.is_done()) {
+        if (fed < bytes.size()) {
+            auto piece = bytes.substr(fed, step);
+            pending.append(piece);
+            fed += piece.size();
+        }
+        boost::beast::error_code ec;
+        auto used = parser.put(boost::asio::buffer(pending), ec);
+        pending.erase(0, used);
+        if (ec == http::error::need_more) {
+            if (fed == bytes.size() && used == 0) break;  // all delivered, still incomplete
+            continue;
+        }
+        if (ec) {
+            out.ec = ec;
+            return out;
+        }
+        if (used == 0 && fed == bytes.size() && !parser.is_done()) break;
+    }
+    out.done = parser.is_done();
+    return out;
+}
+
+const std::string kGet =
+    "GET /notes/7?full=1 HTTP/1.1\r\nHost: example.org\r\nUser-Agent: t\tab\r\nAccept: */*\r\n\r\n";
+
+TEST(RequestParser, HeadInAnyPiecesGivesTheSameRequest) {
+    for (std::size_t step = 1; step <= kGet.size(); ++step) {
+        auto p = parse(kGet, step);
+        ASSERT_FALSE(p.ec) << "step " << step << ": " << p.ec.message();
+        ASSERT_TRUE(p.done) << "step " << step;
+        EXPECT_EQ(p.head.method, "GET");
+        EXPECT_EQ(p.head.target, "/notes/7?full=1");
+        EXPECT_EQ(p.head.version, 11u);
+        EXPECT_TRUE(p.head.keep_alive);
+        ASSERT_EQ(p.head.headers.size(), 3u);
+        EXPECT_EQ(p.head.headers.get("host", ""), "example.org");
+        EXPECT_EQ(p.head.headers.get("USER-AGENT", ""), "t\tab");
+    }
+}
+
+TEST(RequestParser, ChunkedBodyInPiecesIsJoined) {
+    const std::string req =
+        "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n";
+    for (std::size_t step : {1u, 2u, 3u, 7u, 64u, 1000u}) {
+        auto p = parse(req, step);
+        ASSERT_FALSE(p.ec) << p.ec.message();
+        EXPECT_TRUE(p.done);
+        EXPECT_TRUE(p.head.chunked);
+        EXPECT_TRUE(p.head.body_complete);
+        EXPECT_EQ(p.head.body, "hello, world") << "step " << step;
+    }
+}
+
+TEST(RequestParser, ContentLengthBodyAndExpectContinue) {
+    const std::string req =
+        "PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\nhello there";
+    auto p = parse(req, 5);
+    ASSERT_FALSE(p.ec);
+    EXPECT_EQ(p.head.content_length, 11u);
+    EXPECT_TRUE(p.head.expect_continue);
+    EXPECT_EQ(p.head.body, "hello there");
+}
+
+TEST(RequestParser, Http10IsNotKeptAliveUnlessAsked) {
+    EXPECT_FALSE(parse("GET / HTTP/1.0\r\n\r\n", 3).head.keep_alive);
+    auto kept = parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 3);
+    EXPECT_EQ(kept.head.version, 10u);
+    EXPECT_TRUE(kept.head.keep_alive);
+    EXPECT_FALSE(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", 3).head.keep_alive);
+}
+
+TEST(RequestParser, LimitsAreErrorsTheServerAnswers431And413) {
+    std::string big = "GET / HTTP/1.1\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n";
+    EXPECT_EQ(parse(big, 512).ec, http::error::header_limit);
+    std::string body = "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'b');
+    EXPECT_EQ(parse(body, 512, 8192, 99).ec, http::error::body_limit);
+    std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" + std::string(100, 'b');
+    EXPECT_EQ(parse(chunked, 16, 8192, 99).ec, http::error::body_limit);
+}
+
+TEST(RequestParser, MalformedInputIsAnError) {
+    for (std::string_view bad : {"GET\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "G@T / HTTP/1.1\r\n\r\n",
+                                 "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+                                 "POST / HTTP/1.1\r\nContent-Length: 3x\r\n\r\n",
+                                 "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
+        auto p = parse(bad, 4);
+        EXPECT_TRUE(p.ec) << bad;
+    }
+}
+
+TEST(RequestParser, AnIncompleteRequestIsNotDone) {
+    auto p = parse("GET / HTTP/1.1\r\nHost: h\r\n", 4);
+    EXPECT_FALSE(p.ec);
+    EXPECT_FALSE(p.done);
+}
+
+}  // namespace

@@ -1,0 +1,62 @@
+// The response head as it goes on the wire.
+#include "http1/response_head.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using asiohttp::web::detail::Framing;
+using asiohttp::web::detail::HeadOptions;
+using asiohttp::web::detail::serialize_head;
+
+std::string head_of(const web::Response& resp, HeadOptions options) {
+    std::string out;
+    serialize_head(out, resp, options);
+    return out;
+}
+
+TEST(ResponseHead, StatusLineServerDateTypeAndLength) {
+    auto resp = web::Response::text("hello");
+    resp.headers().set("X-Trace", "abc");
+    auto h = head_of(resp, {Framing::length, 5, true, 11, "asiohttp"});
+    EXPECT_TRUE(h.starts_with("HTTP/1.1 200 OK\r\nServer: asiohttp\r\nDate: ")) << h;
+    EXPECT_NE(h.find("\r\nContent-Type: text/plain; charset=utf-8\r\n"), std::string::npos) << h;
+    EXPECT_NE(h.find("\r\nContent-Length: 5\r\n"), std::string::npos);
+    EXPECT_NE(h.find("\r\nX-Trace: abc\r\n"), std::string::npos);
+    EXPECT_EQ(h.find("Connection:"), std::string::npos);
+    EXPECT_TRUE(h.ends_with("\r\n\r\n"));
+}
+
+TEST(ResponseHead, FramingHeadersAreTheServersOwn) {
+    web::Response resp(200);
+    resp.headers().set("Content-Length", "999");
+    resp.headers().set("Transfer-Encoding", "gzip");
+    resp.headers().set("Connection", "upgrade");
+    auto h = head_of(resp, {Framing::chunked, 0, false, 11, ""});
+    EXPECT_EQ(h.find("Content-Length"), std::string::npos) << h;
+    EXPECT_EQ(h.find("gzip"), std::string::npos);
+    EXPECT_EQ(h.find("upgrade"), std::string::npos);
+    EXPECT_NE(h.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos);
+    EXPECT_NE(h.find("\r\nConnection: close\r\n"), std::string::npos);
+    EXPECT_EQ(h.find("Server:"), std::string::npos);  // turned off
+}
+
+TEST(ResponseHead, KeepAliveIsSpelledOutForHttp10AndNoBodyMeansNoLength) {
+    web::Response resp(204);
+    auto h = head_of(resp, {Framing::none, 0, true, 10, "s"});
+    EXPECT_TRUE(h.starts_with("HTTP/1.1 204 No Content\r\n")) << h;
+    EXPECT_NE(h.find("\r\nConnection: keep-alive\r\n"), std::string::npos);
+    EXPECT_EQ(h.find("Content-Length"), std::string::npos);
+    EXPECT_TRUE(asiohttp::web::detail::status_has_no_body(304));
+    EXPECT_TRUE(asiohttp::web::detail::status_has_no_body(101));
+    EXPECT_FALSE(asiohttp::web::detail::status_has_no_body(200));
+}
+
+TEST(ResponseHead, CookiesAndAnOutOfRangeStatus) {
+    web::Response resp(42);
+    resp.set_cookie("a", "1");
+    auto h = head_of(resp, {Framing::length, 0, true, 11, "s"});
+    EXPECT_TRUE(h.starts_with("HTTP/1.1 500 ")) << h;
+    EXPECT_NE(h.find("\r\nSet-Cookie: a=1"), std::string::npos) << h;
+}
+
+}  // namespace
