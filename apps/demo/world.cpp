@@ -1,5 +1,7 @@
 #include "world.hpp"
 
+#include <pqxx/nontransaction>
+
 #include <random>
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
 // Against a real PostgreSQL: tests/run-all.sh starts one and exports
 // ASIOHTTP_TEST_DATABASE_URL. Without it these tests fail; they never skip.
 #include <asiohttp/pg.hpp>
+#include <pqxx/nontransaction>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

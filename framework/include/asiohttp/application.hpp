@@ -25,6 +25,7 @@ namespace asiohttp::web {
 
 class Application;
 class WebSocketHandle;
+class WebSocketResponse;
 namespace detail {
 class LiveWebSockets;
 }
@@ -107,7 +108,6 @@ public:
     // The WebSockets open on this application's routes right now, on every thread
     // (aiohttp keeps them in app state for broadcasts and shutdown).
     std::vector<WebSocketHandle> websockets() const;
-    detail::LiveWebSockets& live_websockets() const noexcept { return *live_; }
 
     // Debug mode: exception texts in 500 bodies. Set by the server's config.
     bool debug() const noexcept { return debug_; }
@@ -125,6 +125,7 @@ public:
     awaitable<Response> handle(Request& req);
 
 private:
+    friend class WebSocketResponse;  // registers its socket in live_
     void check_not_frozen() const;
     void check_state_writable() const;
     void build_chains(const std::vector<const Middleware*>& outer);

@@ -86,6 +86,11 @@ awaitable<std::optional<std::size_t>> next_notified(std::shared_ptr<Notifier> no
 
 template <class T>
 class Task;
+namespace detail {
+// The shared states of tasks, for waiting on them.
+template <class T>
+std::vector<std::shared_ptr<TaskCore>> cores(const std::vector<Task<T>>& tasks);
+}  // namespace detail
 template <class T>
 Task<T> create_task(const boost::asio::any_io_executor& ex, awaitable<T> aw, std::size_t index = 0);
 
@@ -120,7 +125,7 @@ private:
     template <class U>
     friend Task<U> create_task(const boost::asio::any_io_executor& ex, awaitable<U> aw, std::size_t index);
     template <class U>
-    friend std::vector<std::shared_ptr<detail::TaskCore>> cores(const std::vector<Task<U>>& tasks);
+    friend std::vector<std::shared_ptr<detail::TaskCore>> detail::cores(const std::vector<Task<U>>& tasks);
     template <class U>
     friend awaitable<std::conditional_t<std::is_void_v<U>, void, std::vector<U>>> gather(std::vector<awaitable<U>>);
     template <class... U>
@@ -162,7 +167,7 @@ awaitable<std::vector<Task<T>>> create_tasks(std::vector<awaitable<T>> aws) {
 }
 
 template <class T>
-std::vector<std::shared_ptr<detail::TaskCore>> cores(const std::vector<Task<T>>& tasks) {
+std::vector<std::shared_ptr<detail::TaskCore>> detail::cores(const std::vector<Task<T>>& tasks) {
     std::vector<std::shared_ptr<detail::TaskCore>> out;
     out.reserve(tasks.size());
     for (auto& t : tasks) out.push_back(t.state_);
@@ -174,13 +179,13 @@ std::vector<std::shared_ptr<detail::TaskCore>> cores(const std::vector<Task<T>>&
 template <class T>
 awaitable<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::vector<awaitable<T>> aws) {
     auto tasks = co_await create_tasks(std::move(aws));
-    co_await detail::wait_for(cores(tasks), ReturnWhen::first_exception, {});
+    co_await detail::wait_for(detail::cores(tasks), ReturnWhen::first_exception, {});
     std::exception_ptr first;
     for (auto& t : tasks)
         if (t.done() && t.exception() && !first) first = t.exception();
     if (first) {
         for (auto& t : tasks) t.cancel();
-        co_await detail::wait_for(cores(tasks), ReturnWhen::all_completed, {});
+        co_await detail::wait_for(detail::cores(tasks), ReturnWhen::all_completed, {});
         std::rethrow_exception(first);
     }
     if constexpr (!std::is_void_v<T>) {
@@ -196,7 +201,7 @@ awaitable<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(st
 template <class T>
 awaitable<std::vector<Task<T>>> gather(std::vector<awaitable<T>> aws, ReturnExceptions) {
     auto tasks = co_await create_tasks(std::move(aws));
-    co_await detail::wait_for(cores(tasks), ReturnWhen::all_completed, {});
+    co_await detail::wait_for(detail::cores(tasks), ReturnWhen::all_completed, {});
     co_return tasks;
 }
 
@@ -230,7 +235,7 @@ struct WaitResult {
 template <class T>
 awaitable<WaitResult<T>> wait(std::vector<Task<T>> tasks, ReturnWhen when = ReturnWhen::all_completed,
                               std::optional<std::chrono::milliseconds> timeout = {}) {
-    co_await detail::wait_for(cores(tasks), when, detail::deadline_after(timeout));
+    co_await detail::wait_for(detail::cores(tasks), when, detail::deadline_after(timeout));
     WaitResult<T> r;
     for (auto& t : tasks) (t.done() ? r.done : r.pending).push_back(std::move(t));
     co_return r;
@@ -258,7 +263,7 @@ public:
         if (handed_out_ == tasks_.size()) co_return std::nullopt;
         if (!notifier_) {
             notifier_ = detail::make_notifier(co_await boost::asio::this_coro::executor, tasks_.size());
-            auto all = cores(tasks_);
+            auto all = detail::cores(tasks_);
             for (std::size_t i = 0; i < all.size(); ++i) all[i]->notify(notifier_, i);
         }
         auto index = co_await detail::next_notified(notifier_, deadline_);

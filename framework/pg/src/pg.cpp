@@ -1,5 +1,8 @@
 #include "asiohttp/pg.hpp"
 
+#include <pqxx/nontransaction>
+#include <pqxx/notification>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>

@@ -113,7 +113,7 @@ awaitable<void> WebSocketResponse::prepare(Request& req) {
     check_handshake(req);
     auto protocol = choose_protocol(req, options_.protocols);
     auto taken = detail::RequestAccess::exchange(req).take_over();
-    connection_ = WsConnection::make(std::move(taken), options_, req.app().live_websockets());
+    connection_ = WsConnection::make(std::move(taken), options_, *req.app().live_);
     co_await connection_->accept(detail::RequestAccess::head(req), protocol);
     set_status(101);
 }

@@ -27,7 +27,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <pqxx/pqxx>
+#include <pqxx/connection>
+#include <pqxx/result>
+#include <pqxx/transaction>
 
 #include "asiohttp/awaitable.hpp"
 
