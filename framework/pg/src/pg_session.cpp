@@ -34,9 +34,14 @@ PostgresStorage::PostgresStorage(std::shared_ptr<Pool> pool, web::SessionCookie 
 }
 
 awaitable<void> PostgresStorage::create_table() {
-    co_await pool_->query("create table if not exists " + table_ +
-                          " (id text primary key, data jsonb not null, created bigint not null,"
-                          " expires_at timestamptz)");
+    // Two processes (or tests) creating the table at once can still collide in
+    // the catalog ("type ... already exists") despite "if not exists": they take
+    // turns under a transaction-scoped advisory lock named after the table.
+    return pool_->transaction([table = table_](pqxx::work& tx) {
+        tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", table);
+        tx.exec("create table if not exists " + table +
+                " (id text primary key, data jsonb not null, created bigint not null, expires_at timestamptz)");
+    });
 }
 
 awaitable<void> PostgresStorage::purge_expired() {
