@@ -1,4 +1,4 @@
-// Form bodies and header parameters, through a mocked request (no socket).
+// Form bodies, through a mocked request (no socket).
 #include <asiohttp/mocked_request.hpp>
 #include <asiohttp/tasks.hpp>
 
@@ -51,13 +51,6 @@ TEST(Forms, MultipartThroughRequestPostAndMalformedIs400) {
 
     asiohttp::web::PostData data;
     EXPECT_THROW(detail::parse_multipart("--XyZ\r\nno end", "XyZ", data), web::HTTPBadRequest);
-}
-
-TEST(HeaderValues, MediaTypeAndParameters) {
-    EXPECT_EQ(detail::media_type(" Text/HTML ; charset=UTF-8"), "text/html");
-    EXPECT_EQ(detail::header_param("multipart/form-data; boundary=\"a b\"", "boundary"), "a b");
-    EXPECT_EQ(detail::header_param("text/plain;\tcharset=utf-8", "CHARSET"), "utf-8");
-    EXPECT_FALSE(detail::header_param("text/plain", "charset").has_value());
 }
 
 }  // namespace

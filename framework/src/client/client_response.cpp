@@ -8,7 +8,7 @@
 
 #include "base/ascii.hpp"
 #include "client/client_core.hpp"
-#include "web/form.hpp"
+#include "base/header_values.hpp"
 #include "base/inflater.hpp"
 #include "base/nothrow.hpp"
 
@@ -141,12 +141,12 @@ std::optional<std::uint64_t> ClientResponse::content_length() const {
 
 std::string ClientResponse::content_type() const {
     auto v = state_->headers.get("Content-Type");
-    return v ? web::detail::media_type(*v) : std::string();
+    return v ? detail::media_type(*v) : std::string();
 }
 
 std::optional<std::string> ClientResponse::charset() const {
     auto v = state_->headers.get("Content-Type");
-    return v ? web::detail::header_param(*v, "charset") : std::nullopt;
+    return v ? detail::header_param(*v, "charset") : std::nullopt;
 }
 
 awaitable<std::string> ClientResponse::read() {

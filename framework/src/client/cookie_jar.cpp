@@ -6,6 +6,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "base/ascii.hpp"
+#include "base/header_values.hpp"
 #include "base/http_date.hpp"
 
 namespace asiohttp {
@@ -48,24 +49,19 @@ std::optional<CookieJar::Cookie> CookieJar::parse_set_cookie(std::string_view he
     auto eq = pair.find('=');
     if (eq == std::string_view::npos) return std::nullopt;
     c.name.assign(trim(pair.substr(0, eq)));
-    auto value = trim(pair.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    c.value.assign(value);
+    c.value.assign(detail::strip_quotes(trim(pair.substr(eq + 1))));
     if (c.name.empty()) return std::nullopt;
     c.domain = from.host();
     c.path = default_path(from.path());
 
     std::optional<std::chrono::system_clock::time_point> max_age_expiry, expires;
-    while (semi != std::string_view::npos) {
-        header = header.substr(semi + 1);
-        semi = header.find(';');
-        auto attr = trim(header.substr(0, semi));
-        auto aeq = attr.find('=');
-        auto name = trim(attr.substr(0, aeq));
-        auto val = aeq == std::string_view::npos ? std::string_view{} : trim(attr.substr(aeq + 1));
+    bool foreign = false;  // a cookie for someone else's domain
+    auto attributes = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    detail::for_each_pair(attributes, ';', [&](std::string_view name, std::optional<std::string_view> value) {
+        const auto val = value.value_or("");
         if (iequals(name, "domain") && !val.empty()) {
             auto d = detail::to_lower(std::string(val.starts_with('.') ? val.substr(1) : val));
-            if (!domain_matches(from.host(), d)) return std::nullopt;  // a cookie for someone else's domain
+            if (!domain_matches(from.host(), d)) foreign = true;
             c.domain = std::move(d);
             c.host_only = false;
         } else if (iequals(name, "path") && val.starts_with('/')) {
@@ -82,7 +78,8 @@ std::optional<CookieJar::Cookie> CookieJar::parse_set_cookie(std::string_view he
         } else if (iequals(name, "httponly")) {
             c.http_only = true;
         }
-    }
+    });
+    if (foreign) return std::nullopt;
     c.expires = max_age_expiry ? max_age_expiry : expires;  // Max-Age wins over Expires
     return c;
 }

@@ -10,6 +10,7 @@
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
 #include "base/ascii.hpp"
+#include "base/header_values.hpp"
 #include "web/byte_range.hpp"
 #include "web/exchange.hpp"
 #include "base/http_date.hpp"
@@ -30,17 +31,10 @@ struct Fd {
 
 bool etag_matches(std::string_view if_none_match, std::string_view etag) {
     if (if_none_match == "*") return true;
-    while (!if_none_match.empty()) {
-        auto comma = if_none_match.find(',');
-        auto tag = if_none_match.substr(0, comma);
-        while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-        while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    return asiohttp::detail::for_each_item(if_none_match, [&](std::string_view tag) {
         if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
-        if (tag == etag) return true;
-        if (comma == std::string_view::npos) break;
-        if_none_match.remove_prefix(comma + 1);
-    }
-    return false;
+        return tag == etag;
+    });
 }
 
 class FileBody final : public detail::DeferredBody {

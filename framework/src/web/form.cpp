@@ -2,42 +2,13 @@
 
 #include "asiohttp/http_exceptions.hpp"
 #include "base/ascii.hpp"
+#include "base/header_values.hpp"
 
 namespace asiohttp::web::detail {
 
+using asiohttp::detail::header_param;
 using asiohttp::detail::trim;
 
-std::optional<std::string> header_param(std::string_view value, std::string_view name) {
-    auto semi = value.find(';');
-    while (semi != std::string_view::npos) {
-        value.remove_prefix(semi + 1);
-        // A quoted value may itself contain ';'.
-        auto eq = value.find('=');
-        if (eq == std::string_view::npos) return std::nullopt;
-        auto key = trim(value.substr(0, eq));
-        auto rest = trim(value.substr(eq + 1));
-        std::string v;
-        if (!rest.empty() && rest.front() == '"') {
-            std::size_t i = 1;
-            for (; i < rest.size() && rest[i] != '"'; ++i) {
-                if (rest[i] == '\\' && i + 1 < rest.size()) ++i;
-                v.push_back(rest[i]);
-            }
-            value = rest.substr(std::min(i + 1, rest.size()));
-        } else {
-            auto end = rest.find(';');
-            v = std::string(trim(rest.substr(0, end)));
-            value = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
-        }
-        if (asiohttp::iequals(key, name)) return v;
-        semi = value.find(';');
-    }
-    return std::nullopt;
-}
-
-std::string media_type(std::string_view value) {
-    return asiohttp::detail::to_lower(std::string(trim(value.substr(0, value.find(';')))));
-}
 
 void parse_multipart(std::string_view body, std::string_view boundary, PostData& out) {
     if (boundary.empty() || boundary.size() > 200) throw HTTPBadRequest("multipart body without a valid boundary");

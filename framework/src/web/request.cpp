@@ -4,6 +4,7 @@
 
 #include "asiohttp/http_exceptions.hpp"
 #include "web/exchange.hpp"
+#include "base/header_values.hpp"
 #include "web/form.hpp"
 #include "base/url_codec.hpp"
 
@@ -46,21 +47,7 @@ const MultiDict& Request::query() const {
 const MultiDict& Request::cookies() const {
     if (!cookies_) {
         cookies_.emplace();
-        for (auto& header : head_->headers.getall("Cookie")) {
-            std::string_view rest = header;
-            while (!rest.empty()) {
-                auto semi = rest.find(';');
-                auto pair = rest.substr(0, semi);
-                rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
-                while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-                auto eq = pair.find('=');
-                if (eq == std::string_view::npos || eq == 0) continue;
-                auto value = pair.substr(eq + 1);
-                while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-                if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-                cookies_->add(pair.substr(0, eq), value);
-            }
-        }
+        for (auto& header : head_->headers.getall("Cookie")) asiohttp::detail::parse_cookie_header(header, *cookies_);
     }
     return *cookies_;
 }
@@ -74,25 +61,11 @@ std::string_view Request::match_info(std::string_view name) const {
 std::string_view Request::content_type() const noexcept {
     auto ct = head_->headers.get("Content-Type");
     if (!ct) return "application/octet-stream";
-    auto v = ct->substr(0, ct->find(';'));
-    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-    return v;
+    return asiohttp::detail::media_type_view(*ct);
 }
 
 std::string_view Request::charset() const noexcept {
-    // A view into the header: the parameter, unquoted, with any case of "charset".
-    std::string_view ct = head_->headers.get("Content-Type", "");
-    for (auto semi = ct.find(';'); semi != std::string_view::npos; semi = ct.find(';')) {
-        ct.remove_prefix(semi + 1);
-        while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
-        if (ct.size() > 8 && iequals(ct.substr(0, 8), "charset=")) {
-            auto v = ct.substr(8, ct.find(';') == std::string_view::npos ? std::string_view::npos : ct.find(';') - 8);
-            while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-            if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-            return v;
-        }
-    }
-    return {};
+    return asiohttp::detail::header_param_view(head_->headers.get("Content-Type", ""), "charset");
 }
 
 awaitable<std::string_view> Request::read() {
@@ -111,11 +84,11 @@ awaitable<nlohmann::json> Request::json() {
 
 awaitable<PostData> Request::post() {
     PostData data;
-    auto type = detail::media_type(head_->headers.get("Content-Type", ""));
+    auto type = asiohttp::detail::media_type(head_->headers.get("Content-Type", ""));
     if (type == "application/x-www-form-urlencoded") {
         asiohttp::detail::parse_urlencoded(co_await read(), data.fields);
     } else if (type == "multipart/form-data") {
-        auto boundary = detail::header_param(head_->headers.get("Content-Type", ""), "boundary");
+        auto boundary = asiohttp::detail::header_param(head_->headers.get("Content-Type", ""), "boundary");
         if (!boundary) throw HTTPBadRequest("multipart/form-data without a boundary");
         detail::parse_multipart(co_await read(), *boundary, data);
     }

@@ -8,6 +8,7 @@
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
 #include "web/exchange.hpp"
+#include "base/header_values.hpp"
 #include "websocket/live_websockets.hpp"
 #include "websocket/ws_connection.hpp"
 
@@ -18,19 +19,7 @@ using Kind = WsConnection::Outgoing::Kind;
 
 namespace {
 
-// True if the comma-separated header value lists `token` (any case).
-bool has_token(std::string_view value, std::string_view token) {
-    while (!value.empty()) {
-        auto comma = value.find(',');
-        auto item = value.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (iequals(item, token)) return true;
-        if (comma == std::string_view::npos) break;
-        value.remove_prefix(comma + 1);
-    }
-    return false;
-}
+using asiohttp::detail::has_token;
 
 bool valid_key(std::string_view key) {
     // base64 of 16 bytes: 22 characters and "=="
