@@ -26,7 +26,7 @@ class Resource;
 class Router;
 
 namespace detail {
-struct PathPattern;
+class SubAppResource;
 // Lets maps keyed by std::string be searched with a string_view, without a copy.
 struct StringHash {
     using is_transparent = void;
@@ -56,6 +56,7 @@ public:
 
 private:
     friend class Router;
+    friend class Resource;
     friend class Application;
     std::string method_;
     Handler handler_;
@@ -64,9 +65,12 @@ private:
     std::vector<const Middleware*> chain_;
 };
 
+// One path of the router and the routes (methods) under it. The kinds are
+// aiohttp's: a plain path, a path with variables, a static directory, a mounted
+// sub-application (web/resources.hpp).
 class Resource {
 public:
-    ~Resource();
+    virtual ~Resource();
     std::string_view name() const noexcept { return name_; }
     // The path as registered, e.g. "/notes/{id:\\d+}", without a sub-application prefix.
     std::string_view canonical() const noexcept { return path_; }
@@ -74,20 +78,27 @@ public:
     std::string url_for(const MultiDict& parts = {}, const MultiDict& query = {}) const;
     const std::vector<std::unique_ptr<Route>>& routes() const noexcept { return routes_; }
 
+protected:
+    Resource(std::string path, std::string name) : name_(std::move(name)), path_(std::move(path)) {}
+    // The route for `method` when `path` is this resource's (filling `values`),
+    // else null; a path that matches for other methods adds them to `allowed`.
+    virtual const Route* resolve(std::string_view method, std::string_view path, MultiDict& values,
+                                 std::vector<std::string>& allowed) const = 0;
+    // This resource's part of url_for, after the mount prefix.
+    virtual std::string format(const MultiDict& parts) const = 0;
+    // Whether routes added at `path` join this resource (plain and variable paths).
+    virtual bool takes_routes_at(std::string_view) const { return false; }
+    // The route for `method` among this resource's, or null with `allowed` extended.
+    const Route* pick(std::string_view method, std::vector<std::string>& allowed) const;
+    Route& add(std::string method, Handler handler, Application& app);
+
 private:
     friend class Router;
     friend class Application;
-    enum class Kind { plain, dynamic, static_files, subapp };
-
-    Kind kind_ = Kind::plain;
     std::string name_;
     std::string path_;
-    const Router* router_ = nullptr;       // the owning router (for its mount prefix)
-    std::unique_ptr<detail::PathPattern> pattern_;
+    const Router* router_ = nullptr;  // the owning router (for its mount prefix)
     std::vector<std::unique_ptr<Route>> routes_;
-    std::filesystem::path directory_;
-    StaticOptions static_options_;
-    Application* subapp_ = nullptr;
 };
 
 class MatchInfo;
@@ -125,6 +136,9 @@ public:
 private:
     friend class Application;
     friend class Resource;
+    friend class detail::SubAppResource;
+    const Route* resolve(std::string_view method, std::string_view path, MultiDict& values,
+                         std::vector<std::string>& allowed) const;
     Resource& resource_for(std::string_view path, std::string_view name);
     Resource& register_resource(std::unique_ptr<Resource> resource);
     void mount_subapp(std::string_view prefix, Application& subapp);

@@ -6,7 +6,7 @@
 #include "asiohttp/file_response.hpp"
 #include "asiohttp/http_exceptions.hpp"
 #include "base/url_codec.hpp"
-#include "web/path_pattern.hpp"
+#include "web/resources.hpp"
 #include "web/static_files.hpp"
 
 namespace asiohttp::web {
@@ -32,20 +32,73 @@ Resource::~Resource() = default;
 
 std::string Resource::url_for(const MultiDict& parts, const MultiDict& query) const {
     std::string url = router_ ? router_->full_prefix() : std::string();
-    switch (kind_) {
-        case Kind::plain: url += path_; break;
-        case Kind::dynamic: url += pattern_->format(parts); break;
-        case Kind::static_files: {
-            auto filename = parts.get("filename");
-            if (!filename) throw std::invalid_argument("url_for: static resource needs 'filename'");
-            url += path_ + "/" + asiohttp::detail::percent_encode(*filename, "/@:!$&'()*+,;=");
-            break;
-        }
-        case Kind::subapp: url += path_; break;
-    }
+    url += format(parts);
     if (!query.empty()) url += "?" + asiohttp::detail::encode_query(query);
     return url;
 }
+
+const Route* Resource::pick(std::string_view method, std::vector<std::string>& allowed) const {
+    for (auto& route : routes_)
+        if (route->method_ == method || route->method_ == "*") return route.get();
+    for (auto& route : routes_)
+        if (std::find(allowed.begin(), allowed.end(), route->method_) == allowed.end())
+            allowed.push_back(route->method_);
+    return nullptr;
+}
+
+Route& Resource::add(std::string method, Handler handler, Application& app) {
+    for (auto& r : routes_)
+        if (r->method_ == method) throw std::invalid_argument("duplicate route: " + method + " " + path_);
+    auto route = std::make_unique<Route>();
+    route->method_ = std::move(method);
+    route->handler_ = std::move(handler);
+    route->resource_ = this;
+    route->app_ = &app;
+    routes_.push_back(std::move(route));
+    return *routes_.back();
+}
+
+namespace detail {
+
+const Route* PlainResource::resolve(std::string_view method, std::string_view path, MultiDict&,
+                                    std::vector<std::string>& allowed) const {
+    return path == canonical() ? pick(method, allowed) : nullptr;
+}
+
+const Route* DynamicResource::resolve(std::string_view method, std::string_view path, MultiDict& values,
+                                      std::vector<std::string>& allowed) const {
+    values.clear();
+    return pattern_.match(path, values) ? pick(method, allowed) : nullptr;
+}
+
+StaticResource::StaticResource(std::string prefix, std::filesystem::path directory, StaticOptions options)
+    : Resource(std::move(prefix), options.name), directory_(std::move(directory)), options_(std::move(options)) {}
+
+const Route* StaticResource::resolve(std::string_view method, std::string_view path, MultiDict& values,
+                                     std::vector<std::string>& allowed) const {
+    auto prefix = canonical();
+    auto base = prefix == "/" ? std::size_t(0) : prefix.size();
+    if (path.size() <= base + 1 || path.compare(0, base, prefix, 0, base) != 0 || path[base] != '/') return nullptr;
+    values.clear();
+    values.add("filename", path.substr(base + 1));
+    return pick(method, allowed);
+}
+
+std::string StaticResource::format(const MultiDict& parts) const {
+    auto filename = parts.get("filename");
+    if (!filename) throw std::invalid_argument("url_for: static resource needs 'filename'");
+    return std::string(canonical()) + "/" + asiohttp::detail::percent_encode(*filename, "/@:!$&'()*+,;=");
+}
+
+const Route* SubAppResource::resolve(std::string_view method, std::string_view path, MultiDict& values,
+                                     std::vector<std::string>& allowed) const {
+    auto prefix = canonical();
+    if (path.size() <= prefix.size() || path.compare(0, prefix.size(), prefix) != 0 || path[prefix.size()] != '/')
+        return nullptr;
+    return subapp_.router().resolve(method, path.substr(prefix.size()), values, allowed);
+}
+
+}  // namespace detail
 
 Router::Router(Application& app) : app_(&app) {}
 Router::~Router() = default;
@@ -69,7 +122,7 @@ Resource& Router::register_resource(std::unique_ptr<Resource> resource) {
         named_[resource->name_] = resource.get();
     }
     Resource& r = *resource;
-    if (r.kind_ == Resource::Kind::plain) plain_.emplace(r.path_, &r);
+    if (dynamic_cast<detail::PlainResource*>(&r)) plain_.emplace(r.path_, &r);
     else ordered_.push_back(&r);
     resources_.push_back(std::move(resource));
     return r;
@@ -79,8 +132,7 @@ Resource& Router::resource_for(std::string_view path, std::string_view name) {
     check_path(path);
     // Reuse the resource of the same path (one resource, several methods), as aiohttp does.
     for (auto& r : resources_) {
-        if ((r->kind_ == Resource::Kind::plain || r->kind_ == Resource::Kind::dynamic) && r->path_ == path &&
-            (name.empty() || r->name_ == name || r->name_.empty())) {
+        if (r->takes_routes_at(path) && (name.empty() || r->name_ == name || r->name_.empty())) {
             if (!name.empty() && r->name_.empty()) {
                 if (named_.contains(name))
                     throw std::invalid_argument("duplicate route name '" + std::string(name) + "'");
@@ -90,14 +142,9 @@ Resource& Router::resource_for(std::string_view path, std::string_view name) {
             return *r;
         }
     }
-    auto res = std::make_unique<Resource>();
-    res->path_ = path;
-    res->name_ = name;
-    if (is_dynamic(path)) {
-        res->kind_ = Resource::Kind::dynamic;
-        res->pattern_ = std::make_unique<detail::PathPattern>(detail::PathPattern::parse(path));
-    }
-    return register_resource(std::move(res));
+    if (is_dynamic(path))
+        return register_resource(std::make_unique<detail::DynamicResource>(std::string(path), std::string(name)));
+    return register_resource(std::make_unique<detail::PlainResource>(std::string(path), std::string(name)));
 }
 
 Route& Router::add_route(std::string_view method, std::string_view path, Handler handler, RouteOptions options) {
@@ -106,17 +153,7 @@ Route& Router::add_route(std::string_view method, std::string_view path, Handler
     Resource& res = resource_for(path, options.name);
     std::string m(method);
     for (auto& c : m) c = char(std::toupper(static_cast<unsigned char>(c)));
-    for (auto& r : res.routes_)
-        if (r->method_ == m)
-            throw std::invalid_argument("duplicate route: " + m + " " + std::string(path));
-    auto route = std::make_unique<Route>();
-    route->method_ = m;
-    route->handler_ = std::move(handler);
-    route->resource_ = &res;
-    route->app_ = app_;
-    Route& ref = *route;
-    res.routes_.push_back(std::move(route));
-    return ref;
+    return res.add(std::move(m), std::move(handler), *app_);
 }
 
 Route& Router::add_get(std::string_view path, Handler handler, RouteOptions options) {
@@ -138,33 +175,20 @@ Resource& Router::add_static(std::string_view prefix, std::filesystem::path dire
     auto root = std::filesystem::canonical(directory, ec);
     if (ec || !std::filesystem::is_directory(root))
         throw std::invalid_argument("add_static: '" + directory.string() + "' is not a directory");
-    auto res = std::make_unique<Resource>();
-    res->kind_ = Resource::Kind::static_files;
-    res->path_ = normalize_prefix(prefix);
-    res->name_ = options.name;
-    res->directory_ = root;
-    res->static_options_ = std::move(options);
-    Resource& r = register_resource(std::move(res));
-    Handler serve = [&r](Request& req) { return detail::serve_static(req, r.directory_, r.static_options_.follow_symlinks, r.static_options_.show_index); };
-    for (const char* m : {"GET", "HEAD"}) {
-        auto route = std::make_unique<Route>();
-        route->method_ = m;
-        route->handler_ = serve;
-        route->resource_ = &r;
-        route->app_ = app_;
-        r.routes_.push_back(std::move(route));
-    }
+    const bool follow = options.follow_symlinks, index = options.show_index;
+    Resource& r =
+        register_resource(std::make_unique<detail::StaticResource>(normalize_prefix(prefix), root, std::move(options)));
+    Handler serve = [root, follow, index](Request& req) { return detail::serve_static(req, root, follow, index); };
+    r.add("GET", serve, *app_);
+    r.add("HEAD", serve, *app_);
     return r;
 }
 
 void Router::mount_subapp(std::string_view prefix, Application& subapp) {
-    auto res = std::make_unique<Resource>();
-    res->kind_ = Resource::Kind::subapp;
-    res->path_ = normalize_prefix(prefix);
-    if (res->path_ == "/") throw std::invalid_argument("a sub-application needs a non-root prefix");
-    res->subapp_ = &subapp;
-    subapp.router().prefix_ = res->path_;
-    register_resource(std::move(res));
+    auto path = normalize_prefix(prefix);
+    if (path == "/") throw std::invalid_argument("a sub-application needs a non-root prefix");
+    subapp.router().prefix_ = path;
+    register_resource(std::make_unique<detail::SubAppResource>(std::move(path), subapp));
 }
 
 const Resource& Router::named(std::string_view name) const {
@@ -179,49 +203,19 @@ std::string Router::url_for(std::string_view name, const MultiDict& parts, const
 
 const Route* Router::resolve(std::string_view method, std::string_view path, MatchInfo& match,
                              std::vector<std::string>& allowed) const {
-    auto pick = [&](const Resource& r) -> const Route* {
-        for (auto& route : r.routes_)
-            if (route->method_ == method || route->method_ == "*") return route.get();
-        for (auto& route : r.routes_)
-            if (std::find(allowed.begin(), allowed.end(), route->method_) == allowed.end())
-                allowed.push_back(route->method_);
-        return nullptr;
-    };
+    return resolve(method, path, match.values_, allowed);
+}
 
+const Route* Router::resolve(std::string_view method, std::string_view path, MultiDict& values,
+                             std::vector<std::string>& allowed) const {
     if (!plain_.empty()) {
         auto it = plain_.find(path);
         if (it != plain_.end())
-            if (auto* route = pick(*it->second)) return route;
+            if (auto* route = it->second->pick(method, allowed)) return route;
     }
-    for (auto* r : ordered_) {
-        switch (r->kind_) {
-            case Resource::Kind::subapp: {
-                auto& prefix = r->path_;
-                if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
-                    path[prefix.size()] == '/') {
-                    if (auto* route = r->subapp_->router().resolve(method, path.substr(prefix.size()), match, allowed))
-                        return route;
-                }
-                break;
-            }
-            case Resource::Kind::static_files: {
-                auto& prefix = r->path_;
-                auto base = prefix == "/" ? std::size_t(0) : prefix.size();
-                if (path.size() > base + 1 && path.compare(0, base, prefix, 0, base) == 0 && path[base] == '/') {
-                    match.values_.clear();
-                    match.values_.add("filename", path.substr(base + 1));
-                    if (auto* route = pick(*r)) return route;
-                }
-                break;
-            }
-            default:
-                match.values_.clear();
-                if (r->pattern_->match(path, match.values_))
-                    if (auto* route = pick(*r)) return route;
-                break;
-        }
-    }
-    match.values_.clear();
+    for (auto* r : ordered_)
+        if (auto* route = r->resolve(method, path, values, allowed)) return route;
+    values.clear();
     return nullptr;
 }
 
