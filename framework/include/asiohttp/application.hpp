@@ -129,9 +129,7 @@ private:
     void check_not_frozen() const;
     void check_state_writable() const;
     void build_chains(const std::vector<const Middleware*>& outer);
-    Response internal_error(std::string_view what) const;
     awaitable<Response> dispatch(Request& req);
-    Response error_response(const Request& req, std::exception_ptr error) const;
 
     Router router_;
     std::vector<Middleware> middlewares_;

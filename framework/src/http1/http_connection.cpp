@@ -20,6 +20,7 @@
 #include "net/transport.hpp"
 #include "web/access_log.hpp"
 #include "web/body_limit.hpp"
+#include "web/error_response.hpp"
 #include "web/exchange.hpp"
 #include "base/log.hpp"
 #include "http1/request_parser.hpp"
@@ -48,6 +49,16 @@ bool is_disconnect(const beast::error_code& ec) {
            ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
 }
 
+std::string what_of(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
 template <class Stream>
 class HttpConnection final : public Connection, public Exchange {
 public:
@@ -72,11 +83,11 @@ public:
         }
     }
     void begin_shutdown() override {
-        closing_ = true;
+        end(Ending::shutdown);
         if (phase_ == Phase::idle && buffer_.size() == 0) asiohttp::detail::cancel(stream_);
     }
     void abort() override {
-        broken_ = true;
+        end(Ending::broken);
         asiohttp::detail::close(stream_);
     }
 
@@ -85,15 +96,32 @@ public:
     awaitable<void> send_data(std::string_view data) override;
     awaitable<void> send_eof() override;
     TakenOver take_over() override {
-        if (upgraded_) throw std::logic_error("the connection was already taken over");
-        upgraded_ = true;
-        if (buffer_.size() > 0) must_close_ = true;  // a client must wait for the 101 before sending frames
-        buffer_ = beast::flat_buffer();              // give the memory back: the WebSocket has its own
+        if (ending_ >= Ending::upgraded) throw std::logic_error("the connection was already taken over or closed");
+        end(Ending::upgraded);
+        // Bytes sent before the 101 are dropped (a client must wait for it), and
+        // the memory given back: the WebSocket has its own buffer.
+        buffer_ = beast::flat_buffer();
         return {asiohttp::detail::AnyStream(std::move(stream_)), host_};
     }
 
 private:
     enum class Phase { idle, reading_head, handling, io };
+    // Why no further request will be read, in rising order of finality: after
+    // the current response (shutdown, out_of_sync), or not at all (the stream
+    // belongs to another protocol now, or failed).
+    enum class Ending { none, shutdown, out_of_sync, upgraded, broken };
+    // What one request and its response need; reset for each request.
+    struct Current {
+        bool head_only = false;      // HEAD: no body bytes
+        bool continue_sent = false;  // "100 Continue" went out
+        // A streamed response: its framing, whether it keeps the connection, its bytes.
+        Framing framing = Framing::length;
+        bool keep_alive = false;
+        std::uint64_t declared = 0;
+        std::uint64_t sent = 0;
+    };
+
+    void end(Ending why) noexcept { ending_ = std::max(ending_, why); }
 
     const ServerConfig& config() const noexcept { return host_.config(); }
     void set_deadline(Phase phase, std::chrono::milliseconds timeout) {
@@ -137,28 +165,19 @@ private:
     RequestParser* parser_ = nullptr;
     std::string out_;
 
+    // The timer: what the connection is waiting for, until when, and whether that passed.
     Phase phase_ = Phase::idle;
     Clock::time_point deadline_ = never;
-    bool timed_out_ = false;   // a deadline fired
-    bool closing_ = false;     // graceful shutdown: no more requests
-    bool broken_ = false;      // the socket failed or was aborted
-    bool must_close_ = false;  // the input is out of sync (unread or bad body)
-    bool head_only_ = false;   // HEAD request: no body bytes
-    bool continue_sent_ = false;
-    bool upgraded_ = false;    // the socket now belongs to another protocol
+    bool timed_out_ = false;
+    Ending ending_ = Ending::none;
+    Current current_;
     unsigned requests_ = 0;
-
-    // Streamed response state.
-    Framing framing_ = Framing::length;
-    bool stream_keep_alive_ = false;
-    std::uint64_t stream_declared_ = 0;
-    std::uint64_t stream_sent_ = 0;
 };
 
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::run() {
     for (;;) {
-        if (closing_ && buffer_.size() == 0) break;
+        if (ending_ != Ending::none && buffer_.size() == 0) break;
         RequestParser parser(head_, field_pos_);
         parser.header_limit(std::uint32_t(std::min<std::size_t>(config().max_header_size, UINT32_MAX)));
         parser.body_limit(config().client_max_size);
@@ -179,8 +198,8 @@ awaitable<void> HttpConnection<Stream>::run() {
         parser_ = nullptr;
         if (!keep_alive) break;
     }
-    if (upgraded_) co_return;
-    if (!broken_) asiohttp::detail::shutdown_send(stream_);
+    if (ending_ == Ending::upgraded) co_return;
+    if (ending_ != Ending::broken) asiohttp::detail::shutdown_send(stream_);
     asiohttp::detail::close(stream_);
 }
 
@@ -188,7 +207,7 @@ template <class Stream>
 awaitable<void> HttpConnection<Stream>::answer_read_error(const beast::error_code& ec, bool partial) {
     std::optional<Response> answer;
     if (timed_out_) {
-        if (partial && !closing_) answer = Response::text("408: " + std::string(reason_phrase(408)), 408);
+        if (partial && ending_ == Ending::none) answer = Response::text("408: " + std::string(reason_phrase(408)), 408);
     } else if (auto refusal = refusal_for(ec)) {
         try {
             std::rethrow_exception(refusal);
@@ -196,7 +215,7 @@ awaitable<void> HttpConnection<Stream>::answer_read_error(const beast::error_cod
             answer = Response::text(e.what(), e.status());
         }
     }
-    if (!answer || broken_) {
+    if (!answer || ending_ == Ending::broken) {
         asiohttp::detail::close(stream_);
         co_return;
     }
@@ -215,9 +234,7 @@ template <class Stream>
 awaitable<bool> HttpConnection<Stream>::serve_one() {
     const auto started = Clock::now();
     clear_deadline();
-    head_only_ = head_.method == "HEAD";
-    continue_sent_ = false;
-    must_close_ = false;
+    current_ = {.head_only = head_.method == "HEAD"};
     host_.request_started();
     struct InFlight {
         HttpHost& host;
@@ -226,39 +243,42 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
 
     Request req(head_, *this, host_.app(), remote_);
     std::optional<Response> resp;
+    // Application::handle turns the handler's exceptions into responses; what a
+    // deferred body (a file) throws while being sent gets the same treatment,
+    // unless its head is already out: then the connection just ends.
+    std::exception_ptr failure;
     try {
         resp.emplace(co_await host_.app().handle(req));
-        if (auto* deferred = ResponseAccess::deferred(*resp); deferred && !resp->prepared()) {
-            try {
-                co_await deferred->send(req, *resp);
-            } catch (const HTTPException& e) {
-                if (resp->prepared()) throw;
-                resp.emplace(static_cast<const Response&>(e));
-            }
-        }
+        if (auto* deferred = ResponseAccess::deferred(*resp); deferred && !resp->prepared())
+            co_await deferred->send(req, *resp);
     } catch (const ClientDisconnectedError&) {
         co_return false;
-    } catch (const std::exception& e) {
-        asiohttp::detail::log_handler_error(req, e.what());
-        if (!resp || resp->prepared() || broken_ || upgraded_) co_return false;
-        resp.emplace(HTTPInternalServerError());
+    } catch (...) {
+        failure = std::current_exception();
     }
-    if (broken_) co_return false;
-    if (upgraded_) {
+    if (failure) {
+        if (!resp || resp->prepared() || ending_ >= Ending::upgraded) {
+            asiohttp::detail::log_handler_error(req, what_of(failure));
+            co_return false;
+        }
+        resp.emplace(error_response(req, failure, host_.app().debug()));
+    }
+    if (ending_ == Ending::broken) co_return false;
+    if (ending_ == Ending::upgraded) {
         if (auto* log = host_.access_log()) log->log(req, *resp, 0, Clock::now() - started);
         co_return false;
     }
 
     // Keep the connection in sync when the handler left (part of) the body unread.
-    if (!parser_->is_done() && !must_close_) {
-        if (head_.expect_continue && !continue_sent_) must_close_ = true;  // the client never sent it
+    if (!parser_->is_done() && ending_ < Ending::out_of_sync) {
+        if (head_.expect_continue && !current_.continue_sent) end(Ending::out_of_sync);  // the client never sent it
         else {
             const auto ec = co_await receive_body();
-            if (ec) must_close_ = true;
+            if (ec) end(Ending::out_of_sync);
         }
     }
 
-    bool keep_alive = head_.keep_alive && !closing_ && !must_close_ && !resp->will_close();
+    bool keep_alive = head_.keep_alive && ending_ == Ending::none && !resp->will_close();
     std::uint64_t body_bytes = 0;
     if (resp->prepared()) {
         if (!ResponseAccess::eof_sent(*resp)) {
@@ -269,25 +289,25 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
                 co_return false;
             }
         }
-        body_bytes = stream_sent_;
-        const bool complete = framing_ != Framing::length || stream_sent_ == stream_declared_;
-        keep_alive = keep_alive && stream_keep_alive_ && complete;
+        body_bytes = current_.sent;
+        const bool complete = current_.framing != Framing::length || current_.sent == current_.declared;
+        keep_alive = keep_alive && current_.keep_alive && complete;
     } else {
         const bool sent = co_await write_response(*resp, keep_alive, body_bytes);
         if (!sent) co_return false;
     }
     if (auto* log = host_.access_log()) log->log(req, *resp, body_bytes, Clock::now() - started);
-    co_return keep_alive && !broken_;
+    co_return keep_alive && ending_ != Ending::broken;
 }
 
 template <class Stream>
 awaitable<bool> HttpConnection<Stream>::write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
     const bool no_body = status_has_no_body(resp.status());
     std::uint64_t length = resp.body().size();
-    if (head_only_ && resp.body().empty() && resp.content_length()) length = *resp.content_length();
+    if (current_.head_only && resp.body().empty() && resp.content_length()) length = *resp.content_length();
     out_.clear();
     serialize_head(out_, resp, head_options(no_body ? Framing::none : Framing::length, length, keep_alive));
-    body_bytes = (no_body || head_only_) ? 0 : resp.body().size();
+    body_bytes = (no_body || current_.head_only) ? 0 : resp.body().size();
     set_deadline(Phase::io, config().body_timeout);
     bool ok;
     if (body_bytes == 0) {
@@ -304,15 +324,15 @@ template <class Stream>
 template <class Buffers>
 awaitable<bool> HttpConnection<Stream>::write(const Buffers& buffers) {
     auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
-    if (ec) broken_ = true;
+    if (ec) end(Ending::broken);
     co_return !ec;
 }
 
 template <class Stream>
 awaitable<beast::error_code> HttpConnection<Stream>::receive_body() {
     if (parser_->is_done()) co_return beast::error_code{};
-    if (head_.expect_continue && !continue_sent_ && head_.version == 11) {
-        continue_sent_ = true;
+    if (head_.expect_continue && !current_.continue_sent && head_.version == 11) {
+        current_.continue_sent = true;
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         const bool sent = co_await write(asio::buffer(kContinue));
         if (!sent) co_return asio::error::broken_pipe;
@@ -328,27 +348,27 @@ awaitable<void> HttpConnection<Stream>::read_body() {
     if (!parser_) throw std::logic_error("Request body read after the response was sent");
     auto ec = co_await receive_body();
     if (!ec) co_return;
-    must_close_ = true;
+    end(Ending::out_of_sync);
     if (!timed_out_)
         if (auto refusal = refusal_for(ec)) std::rethrow_exception(refusal);
-    broken_ = true;
+    end(Ending::broken);
     throw ClientDisconnectedError("client went away while sending the body: " + ec.message());
 }
 
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::send_head(Response& resp) {
     const bool no_body = status_has_no_body(resp.status());
-    stream_sent_ = 0;
-    stream_declared_ = resp.content_length().value_or(0);
-    if (no_body) framing_ = Framing::none;
-    else if (resp.content_length()) framing_ = Framing::length;
-    else if (head_only_) framing_ = Framing::none;
-    else if (head_.version == 11) framing_ = Framing::chunked;
-    else framing_ = Framing::close_delimited;
-    stream_keep_alive_ =
-        head_.keep_alive && !closing_ && !must_close_ && !resp.will_close() && framing_ != Framing::close_delimited;
+    current_.sent = 0;
+    current_.declared = resp.content_length().value_or(0);
+    if (no_body) current_.framing = Framing::none;
+    else if (resp.content_length()) current_.framing = Framing::length;
+    else if (current_.head_only) current_.framing = Framing::none;
+    else if (head_.version == 11) current_.framing = Framing::chunked;
+    else current_.framing = Framing::close_delimited;
+    current_.keep_alive =
+        head_.keep_alive && ending_ == Ending::none && !resp.will_close() && current_.framing != Framing::close_delimited;
     out_.clear();
-    serialize_head(out_, resp, head_options(framing_, stream_declared_, stream_keep_alive_));
+    serialize_head(out_, resp, head_options(current_.framing, current_.declared, current_.keep_alive));
     set_deadline(Phase::io, config().body_timeout);
     bool ok = co_await write(asio::buffer(out_));
     clear_deadline();
@@ -357,12 +377,12 @@ awaitable<void> HttpConnection<Stream>::send_head(Response& resp) {
 
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::send_data(std::string_view data) {
-    if (head_only_ || framing_ == Framing::none || data.empty()) co_return;
-    if (framing_ == Framing::length && stream_sent_ + data.size() > stream_declared_)
+    if (current_.head_only || current_.framing == Framing::none || data.empty()) co_return;
+    if (current_.framing == Framing::length && current_.sent + data.size() > current_.declared)
         throw std::logic_error("StreamResponse wrote more than its Content-Length");
     set_deadline(Phase::io, config().body_timeout);
     bool ok;
-    if (framing_ == Framing::chunked) {
+    if (current_.framing == Framing::chunked) {
         char size_line[24];
         auto [end, e] = std::to_chars(size_line, size_line + 16, data.size(), 16);
         *end++ = '\r';
@@ -375,12 +395,12 @@ awaitable<void> HttpConnection<Stream>::send_data(std::string_view data) {
     }
     clear_deadline();
     if (!ok) throw ClientDisconnectedError("client went away during a streamed response");
-    stream_sent_ += data.size();
+    current_.sent += data.size();
 }
 
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::send_eof() {
-    if (framing_ != Framing::chunked || head_only_) co_return;
+    if (current_.framing != Framing::chunked || current_.head_only) co_return;
     set_deadline(Phase::io, config().body_timeout);
     bool ok = co_await write(asio::buffer("0\r\n\r\n", 5));
     clear_deadline();

@@ -1,6 +1,7 @@
 #include "asiohttp/application.hpp"
 
 #include "asiohttp/http_exceptions.hpp"
+#include "web/error_response.hpp"
 #include "web/exchange.hpp"
 #include "base/log.hpp"
 #include "websocket/live_websockets.hpp"
@@ -134,28 +135,7 @@ awaitable<Response> Application::handle(Request& req) {
     } catch (...) {
         error = std::current_exception();
     }
-    co_return error_response(req, error);
-}
-
-Response Application::error_response(const Request& req, std::exception_ptr error) const {
-    try {
-        std::rethrow_exception(error);
-    } catch (const HTTPException& e) {
-        return static_cast<const Response&>(e);
-    } catch (const ClientDisconnectedError&) {
-        throw;
-    } catch (const std::exception& e) {
-        asiohttp::detail::log_handler_error(req, e.what());
-        return internal_error(e.what());
-    } catch (...) {
-        asiohttp::detail::log_handler_error(req, "unknown exception");
-        return internal_error("unknown exception");
-    }
-}
-
-Response Application::internal_error(std::string_view what) const {
-    if (debug_) return Response::text("500: Internal Server Error\n\n" + std::string(what), 500);
-    return HTTPInternalServerError();
+    co_return detail::error_response(req, error, debug_);
 }
 
 }  // namespace asiohttp::web
