@@ -241,7 +241,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         ~InFlight() { host.request_finished(); }
     } in_flight{host_};
 
-    Request req(head_, *this, host_.app(), remote_);
+    Request req(head_, *this, host_.app(), remote_, asiohttp::detail::is_secure_stream<Stream>);
     std::optional<Response> resp;
     // Application::handle turns the handler's exceptions into responses; what a
     // deferred body (a file) throws while being sent gets the same treatment,

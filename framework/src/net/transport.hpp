@@ -14,6 +14,10 @@ namespace asiohttp::detail {
 using PlainStream = boost::asio::ip::tcp::socket;
 using AnyStream = std::variant<PlainStream>;
 
+// Whether requests over this stream are https:// (Request::secure()).
+template <class Stream>
+inline constexpr bool is_secure_stream = false;
+
 template <class Stream>
 auto& socket_of(Stream& stream) noexcept {
     return boost::beast::get_lowest_layer(stream);
