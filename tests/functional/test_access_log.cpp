@@ -7,7 +7,7 @@ namespace {
 // Captures the formatted line of a real request through a middleware that uses
 // the same formatter the server uses.
 TEST(AccessLog, AiohttpDefaultFormat) {
-    web::detail::AccessLog log(R"(%a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i" %{X-Out}o %D %%)");
+    asiohttp::detail::AccessLog log(R"(%a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i" %{X-Out}o %D %%)");
     std::string line;
     std::mutex m;
     web::Application app;
@@ -31,8 +31,8 @@ TEST(AccessLog, AiohttpDefaultFormat) {
 }
 
 TEST(AccessLog, UnknownDirectiveIsRejected) {
-    EXPECT_THROW(web::detail::AccessLog("%q"), std::invalid_argument);
-    EXPECT_THROW(web::detail::AccessLog("%{Name}x"), std::invalid_argument);
+    EXPECT_THROW(asiohttp::detail::AccessLog("%q"), std::invalid_argument);
+    EXPECT_THROW(asiohttp::detail::AccessLog("%{Name}x"), std::invalid_argument);
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 
 namespace {
 
-using asiohttp::web::detail::ByteRange;
-using asiohttp::web::detail::parse_range;
-using asiohttp::web::detail::RangeResult;
+using asiohttp::detail::ByteRange;
+using asiohttp::detail::parse_range;
+using asiohttp::detail::RangeResult;
 
 std::pair<RangeResult, ByteRange> range(std::string_view header, std::uint64_t size) {
     ByteRange r{99, 99};

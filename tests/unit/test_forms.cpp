@@ -8,7 +8,7 @@
 namespace {
 
 using asiohttp::testing::make_mocked_request;
-namespace detail = asiohttp::web::detail;
+namespace detail = asiohttp::detail;
 
 TEST(Forms, UrlencodedFieldsInOrderWithPlusAndPercent) {
     auto req = make_mocked_request("POST", "/f",

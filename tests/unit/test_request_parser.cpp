@@ -9,8 +9,8 @@
 namespace {
 
 namespace http = boost::beast::http;
-using asiohttp::web::detail::RequestHead;
-using asiohttp::web::detail::RequestParser;
+using asiohttp::detail::RequestHead;
+using asiohttp::detail::RequestParser;
 
 struct Parsed {
     RequestHead head;

@@ -4,9 +4,9 @@
 
 namespace {
 
-using asiohttp::web::detail::Framing;
-using asiohttp::web::detail::HeadOptions;
-using asiohttp::web::detail::serialize_head;
+using asiohttp::detail::Framing;
+using asiohttp::detail::HeadOptions;
+using asiohttp::detail::serialize_head;
 
 std::string head_of(const web::Response& resp, HeadOptions options) {
     std::string out;
@@ -46,9 +46,9 @@ TEST(ResponseHead, KeepAliveIsSpelledOutForHttp10AndNoBodyMeansNoLength) {
     EXPECT_TRUE(h.starts_with("HTTP/1.1 204 No Content\r\n")) << h;
     EXPECT_NE(h.find("\r\nConnection: keep-alive\r\n"), std::string::npos);
     EXPECT_EQ(h.find("Content-Length"), std::string::npos);
-    EXPECT_TRUE(asiohttp::web::detail::status_has_no_body(304));
-    EXPECT_TRUE(asiohttp::web::detail::status_has_no_body(101));
-    EXPECT_FALSE(asiohttp::web::detail::status_has_no_body(200));
+    EXPECT_TRUE(asiohttp::detail::status_has_no_body(304));
+    EXPECT_TRUE(asiohttp::detail::status_has_no_body(101));
+    EXPECT_FALSE(asiohttp::detail::status_has_no_body(200));
 }
 
 TEST(ResponseHead, CookiesAndAnOutOfRangeStatus) {

@@ -5,7 +5,7 @@
 namespace {
 
 using asiohttp::MultiDict;
-using asiohttp::web::detail::PathPattern;
+using asiohttp::detail::PathPattern;
 
 TEST(PathPattern, VariablesMatchOneSegment) {
     auto p = PathPattern::parse("/users/{id}/posts/{post}");

@@ -26,9 +26,13 @@ namespace asiohttp::web {
 class Application;
 class WebSocketHandle;
 class WebSocketResponse;
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
 class LiveWebSockets;
-}
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 using Hook = std::function<awaitable<void>(Application&)>;
 // A cleanup context: sets something up and returns the hook that tears it down.

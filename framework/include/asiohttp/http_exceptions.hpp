@@ -43,7 +43,9 @@ class HTTPServerError : public HTTPError {
     using HTTPError::HTTPError;
 };
 
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
 template <class Base, int Status>
 class StatusException : public Base {
 public:
@@ -52,12 +54,14 @@ public:
         : Base(Status, std::move(text), content_type) {}
 };
 template <int Status>
-class RedirectException : public HTTPRedirection {
+class RedirectException : public web::HTTPRedirection {
 public:
     static constexpr int status_code = Status;
-    explicit RedirectException(std::string_view location) : HTTPRedirection(Status, location) {}
+    explicit RedirectException(std::string_view location) : web::HTTPRedirection(Status, location) {}
 };
-}  // namespace detail
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 using HTTPOk = detail::StatusException<HTTPSuccessful, 200>;
 using HTTPCreated = detail::StatusException<HTTPSuccessful, 201>;

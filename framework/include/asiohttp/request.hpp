@@ -25,10 +25,14 @@ namespace asiohttp::web {
 class Application;
 class Route;
 
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
 class Exchange;
 class RequestAccess;
-}  // namespace detail
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 // Thrown by Request::read() and friends when the client went away or sent a broken
 // body; the server closes the connection quietly (aiohttp: ConnectionResetError).

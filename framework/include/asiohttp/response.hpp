@@ -29,7 +29,9 @@ namespace asiohttp::web {
 class Request;
 class Response;
 
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
 class Exchange;
 class ResponseAccess;
 
@@ -38,9 +40,11 @@ class ResponseAccess;
 class DeferredBody {
 public:
     virtual ~DeferredBody() = default;
-    virtual awaitable<void> send(Request& req, Response& resp) = 0;
+    virtual awaitable<void> send(web::Request& req, web::Response& resp) = 0;
 };
-}  // namespace detail
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 // The standard reason phrase for a status code ("Not Found"), or "" if unknown.
 std::string_view reason_phrase(int status) noexcept;

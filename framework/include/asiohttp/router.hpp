@@ -25,14 +25,18 @@ class Application;
 class Resource;
 class Router;
 
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
 class SubAppResource;
 // Lets maps keyed by std::string be searched with a string_view, without a copy.
 struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
-}  // namespace detail
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 struct RouteOptions {
     std::string name;        // for url_for

@@ -37,9 +37,13 @@ struct ServerConfig {
     std::string server_header = "asiohttp";
 };
 
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
 class ServerImpl;
-}
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 // The lower-level runner behind run_app, also used by tests.
 class Server {

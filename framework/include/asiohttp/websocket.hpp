@@ -34,11 +34,15 @@ namespace asiohttp::web {
 
 class Request;
 
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
 class WsConnection;
 struct WebSocketMailbox;
 class LiveWebSockets;
-}  // namespace detail
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 using asiohttp::WSCloseCode;
 using asiohttp::WSMessage;

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
 namespace {
 constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -47,4 +47,4 @@ std::string_view current_http_date() {
     return cached;
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

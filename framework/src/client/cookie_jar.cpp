@@ -72,7 +72,7 @@ std::optional<CookieJar::Cookie> CookieJar::parse_set_cookie(std::string_view he
             if (ec == std::errc{} && end == val.data() + val.size())
                 max_age_expiry = std::chrono::system_clock::now() + std::chrono::seconds(std::max(seconds, -1LL));
         } else if (iequals(name, "expires")) {
-            if (auto t = web::detail::parse_http_date(val)) expires = std::chrono::system_clock::from_time_t(*t);
+            if (auto t = asiohttp::detail::parse_http_date(val)) expires = std::chrono::system_clock::from_time_t(*t);
         } else if (iequals(name, "secure")) {
             c.secure = true;
         } else if (iequals(name, "httponly")) {

@@ -27,7 +27,9 @@
 #include "http1/response_head.hpp"
 #include "base/nothrow.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 using asiohttp::detail::Clock;
 using asiohttp::detail::Connection;
@@ -426,13 +428,13 @@ awaitable<void> HttpConnection<Stream>::linger_close() {
 
 }  // namespace
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail
 
 namespace asiohttp::detail {
 
 template <class Stream>
 awaitable<void> serve_http(Stream stream, HttpHost& host) {
-    web::detail::HttpConnection<Stream> connection(std::move(stream), host);
+    asiohttp::detail::HttpConnection<Stream> connection(std::move(stream), host);
     co_await connection.run();
 }
 

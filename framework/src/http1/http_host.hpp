@@ -7,17 +7,20 @@
 
 namespace asiohttp::web {
 class Application;
-namespace detail {
-class AccessLog;
-}
 }  // namespace asiohttp::web
+
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
+class AccessLog;
+}  // namespace asiohttp::detail
 
 namespace asiohttp::detail {
 
 class HttpHost : public ConnectionRegistry {
 public:
     virtual web::Application& app() noexcept = 0;
-    virtual const web::detail::AccessLog* access_log() const noexcept = 0;  // null when off
+    virtual const asiohttp::detail::AccessLog* access_log() const noexcept = 0;  // null when off
     // Requests being handled: graceful shutdown waits until none is left.
     virtual void request_started() noexcept = 0;
     virtual void request_finished() noexcept = 0;

@@ -6,7 +6,9 @@
 
 #include "asiohttp/detail/request_head.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
 public:
@@ -65,4 +67,4 @@ private:
     std::vector<FieldPos>& pos_;
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -5,7 +5,9 @@
 #include "web/exchange.hpp"
 #include "base/http_date.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 namespace {
 
 void append_number(std::string& out, std::uint64_t n) {
@@ -58,4 +60,4 @@ void serialize_head(std::string& out, const Response& resp, const HeadOptions& o
     out.append("\r\n");
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

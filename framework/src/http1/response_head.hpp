@@ -7,7 +7,9 @@
 
 #include "asiohttp/response.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 // How the body is delimited on the wire.
 enum class Framing {
@@ -32,4 +34,4 @@ struct HeadOptions {
 // the server's own, so the message is always delimited correctly.
 void serialize_head(std::string& out, const Response& resp, const HeadOptions& options);
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

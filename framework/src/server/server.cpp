@@ -13,8 +13,9 @@
 #include "base/log.hpp"
 #include "server/worker.hpp"
 
-namespace asiohttp::web {
-namespace detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 namespace asio = boost::asio;
 using asiohttp::detail::Clock;
@@ -213,7 +214,9 @@ private:
     bool started_ = false, running_ = false, stopping_ = false, stopped_ = false;
 };
 
-}  // namespace detail
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 Server::Server(Application& app, ServerConfig config)
     : impl_(std::make_unique<detail::ServerImpl>(app, std::move(config))) {}

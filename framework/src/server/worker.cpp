@@ -8,6 +8,8 @@
 
 namespace asiohttp::detail {
 
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
+
 namespace asio = boost::asio;
 
 awaitable<void> Worker::accept_loop() {

@@ -23,6 +23,8 @@
 
 namespace asiohttp::detail {
 
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
+
 // How workers tell a stopping server that a counter it waits on went down.
 class DrainSignal {
 public:
@@ -44,7 +46,7 @@ private:
 
 class Worker final : public HttpHost {
 public:
-    Worker(web::Application& app, const web::ServerConfig& config, const web::detail::AccessLog* access_log,
+    Worker(web::Application& app, const web::ServerConfig& config, const asiohttp::detail::AccessLog* access_log,
            DrainSignal& drained)
         : app_(app), config_(config), access_log_(access_log), drained_(drained) {}
 
@@ -53,7 +55,7 @@ public:
     const web::ServerConfig& config() const noexcept override { return config_; }
     Clock::time_point now() const noexcept override { return now_; }
     web::Application& app() noexcept override { return app_; }
-    const web::detail::AccessLog* access_log() const noexcept override { return access_log_; }
+    const asiohttp::detail::AccessLog* access_log() const noexcept override { return access_log_; }
     void request_started() noexcept override { ++in_flight; }
     void request_finished() noexcept override {
         if (--in_flight == 0 && stopping) drained_.notify();
@@ -94,7 +96,7 @@ public:
 private:
     web::Application& app_;
     const web::ServerConfig& config_;
-    const web::detail::AccessLog* access_log_;
+    const asiohttp::detail::AccessLog* access_log_;
     DrainSignal& drained_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     Clock::time_point now_ = Clock::now();

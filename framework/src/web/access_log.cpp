@@ -6,7 +6,9 @@
 
 #include "base/log.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 AccessLog::AccessLog(std::string_view f) {
     std::string literal;
@@ -103,4 +105,4 @@ void AccessLog::log(const Request& req, const Response& resp, std::uint64_t body
     asiohttp::detail::access_logger().info(format(req, resp, body_bytes, elapsed));
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -10,7 +10,9 @@
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 class AccessLog {
 public:
@@ -33,4 +35,4 @@ private:
     std::vector<Token> tokens_;
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -7,10 +7,12 @@
 
 #include "asiohttp/http_exceptions.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 inline HTTPRequestEntityTooLarge body_too_large(std::size_t limit) {
     return HTTPRequestEntityTooLarge("413: Request Entity Too Large (limit " + std::to_string(limit) + " bytes)");
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
 
 RangeResult parse_range(std::string_view header, std::uint64_t size, ByteRange& out) {
     if (header.substr(0, 6) != "bytes=") return RangeResult::none;
@@ -35,4 +35,4 @@ RangeResult parse_range(std::string_view header, std::uint64_t size, ByteRange& 
     return RangeResult::ok;
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

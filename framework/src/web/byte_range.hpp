@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
 
 struct ByteRange {
     std::uint64_t first, last;  // inclusive
@@ -16,4 +16,4 @@ enum class RangeResult { none, ok, unsatisfiable };
 // of ranges and anything malformed are `none`: the file is served whole.
 RangeResult parse_range(std::string_view header, std::uint64_t size, ByteRange& out);
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

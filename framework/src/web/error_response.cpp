@@ -3,9 +3,9 @@
 #include "asiohttp/http_exceptions.hpp"
 #include "base/log.hpp"
 
-namespace asiohttp::web {
+namespace asiohttp::detail {
 
-namespace detail {
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 Response error_response(const Request& req, std::exception_ptr error, bool debug) {
     const auto internal_error = [&](std::string_view what) -> Response {
@@ -26,6 +26,5 @@ Response error_response(const Request& req, std::exception_ptr error, bool debug
     }
 }
 
-}  // namespace detail
+}  // namespace asiohttp::detail
 
-}  // namespace asiohttp::web

@@ -7,11 +7,13 @@
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 // An HTTPException is its own response; anything else is logged ("Error
 // handling request") and answered 500, with its text when `debug`.
 // ClientDisconnectedError is rethrown: there is nobody to answer.
 Response error_response(const Request& req, std::exception_ptr error, bool debug);
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

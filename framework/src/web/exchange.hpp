@@ -10,7 +10,9 @@
 #include "net/connection.hpp"
 #include "net/transport.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 // What a protocol upgrade (WebSocket) takes over from the HTTP connection: the
 // stream, whichever it is, and the registry the new connection joins.
@@ -56,4 +58,4 @@ public:
     static const std::string& reason_override(const Response& r) noexcept { return r.reason_; }
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

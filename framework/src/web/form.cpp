@@ -4,7 +4,9 @@
 #include "base/ascii.hpp"
 #include "base/header_values.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 using asiohttp::detail::header_param;
 using asiohttp::detail::trim;
@@ -50,4 +52,4 @@ void parse_multipart(std::string_view body, std::string_view boundary, PostData&
     }
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

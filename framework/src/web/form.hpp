@@ -7,9 +7,11 @@
 
 #include "asiohttp/request.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 // Parses a multipart/form-data body. Throws HTTPBadRequest when malformed.
 void parse_multipart(std::string_view body, std::string_view boundary, PostData& out);
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

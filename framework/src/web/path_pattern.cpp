@@ -4,7 +4,7 @@
 
 #include "base/url_codec.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
 
 namespace {
 
@@ -97,4 +97,4 @@ std::string PathPattern::format(const MultiDict& values) const {
     return out;
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -11,7 +11,7 @@
 
 #include "asiohttp/multidict.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
 
 struct PathPattern {
     struct Part {
@@ -29,4 +29,4 @@ struct PathPattern {
     std::string format(const MultiDict& values) const;
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

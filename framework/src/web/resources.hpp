@@ -8,7 +8,9 @@
 #include "asiohttp/router.hpp"
 #include "web/path_pattern.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 // "/notes": found by the router's hash lookup before any other kind.
 class PlainResource final : public Resource {
@@ -64,4 +66,4 @@ private:
     Application& subapp_;
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

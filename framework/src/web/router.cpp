@@ -58,7 +58,11 @@ Route& Resource::add(std::string method, Handler handler, Application& app) {
     return *routes_.back();
 }
 
-namespace detail {
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 const Route* PlainResource::resolve(std::string_view method, std::string_view path, MultiDict&,
                                     std::vector<std::string>& allowed) const {
@@ -98,7 +102,9 @@ const Route* SubAppResource::resolve(std::string_view method, std::string_view p
     return subapp_.router().resolve(method, path.substr(prefix.size()), values, allowed);
 }
 
-}  // namespace detail
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 Router::Router(Application& app) : app_(&app) {}
 Router::~Router() = default;

@@ -5,7 +5,9 @@
 #include "asiohttp/file_response.hpp"
 #include "asiohttp/http_exceptions.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 namespace fs = std::filesystem;
 
 namespace {
@@ -73,4 +75,4 @@ awaitable<Response> serve_static(Request& req, const fs::path& root, bool follow
     co_return FileResponse(*path);
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -6,7 +6,9 @@
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 // Serves `filename` (from the match info) under `root`, a canonical directory.
 // Paths that leave the root (.., absolute paths, symlinks unless allowed) are a 404.
@@ -17,4 +19,4 @@ awaitable<Response> serve_static(Request& req, const std::filesystem::path& root
 std::optional<std::filesystem::path> resolve_under(const std::filesystem::path& root, std::string_view relative,
                                                    bool follow_symlinks);
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -9,7 +9,9 @@
 
 #include "asiohttp/websocket.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 struct WebSocketMailbox;
 
@@ -35,4 +37,4 @@ private:
     std::vector<std::shared_ptr<WebSocketMailbox>> sockets_;
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

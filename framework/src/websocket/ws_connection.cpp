@@ -15,7 +15,9 @@
 #include "websocket/live_websockets.hpp"
 #include "websocket/ws_read.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -271,4 +273,4 @@ void WsConnection::drop_slow_consumer() {
         asio::detached);
 }
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

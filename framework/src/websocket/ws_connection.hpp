@@ -21,7 +21,9 @@
 #include "net/connection.hpp"
 #include "web/exchange.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
+
+using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 class WsConnection;
 class LiveWebSockets;
@@ -125,4 +127,4 @@ private:
     boost::asio::steady_timer wakeup_;
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

@@ -12,12 +12,12 @@ namespace {
 
 // The connection a mocked request pretends to have: the body is all there, and
 // what a StreamResponse sends is kept.
-class MockedExchange final : public web::detail::Exchange {
+class MockedExchange final : public asiohttp::detail::Exchange {
 public:
-    MockedExchange(web::detail::RequestHead& head, std::size_t limit) : head_(head), limit_(limit) {}
+    MockedExchange(asiohttp::detail::RequestHead& head, std::size_t limit) : head_(head), limit_(limit) {}
 
     awaitable<void> read_body() override {
-        if (head_.body.size() > limit_) throw web::detail::body_too_large(limit_);
+        if (head_.body.size() > limit_) throw asiohttp::detail::body_too_large(limit_);
         head_.body_complete = true;
         co_return;
     }
@@ -30,7 +30,7 @@ public:
         eof = true;
         co_return;
     }
-    web::detail::TakenOver take_over() override {
+    asiohttp::detail::TakenOver take_over() override {
         throw std::logic_error("a mocked request has no connection to take over (WebSockets need a TestServer)");
     }
 
@@ -38,25 +38,25 @@ public:
     bool eof = false;
 
 private:
-    web::detail::RequestHead& head_;
+    asiohttp::detail::RequestHead& head_;
     std::size_t limit_;
 };
 
 }  // namespace
 
-struct detail::MockedRequestParts::Impl {
+struct MockedRequestParts::Impl {
     Impl(std::string_view method, std::string_view target, MockedRequestOptions& options);
-    web::detail::RequestHead head;
+    asiohttp::detail::RequestHead head;
     MockedExchange exchange;
     std::unique_ptr<web::Application> own_app;
     web::Application* app;
     std::string remote;
 };
 
-detail::MockedRequestParts::MockedRequestParts(std::unique_ptr<Impl> i) : impl(std::move(i)) {}
-detail::MockedRequestParts::~MockedRequestParts() = default;
+MockedRequestParts::MockedRequestParts(std::unique_ptr<Impl> i) : impl(std::move(i)) {}
+MockedRequestParts::~MockedRequestParts() = default;
 
-detail::MockedRequestParts::Impl::Impl(std::string_view method, std::string_view target,
+MockedRequestParts::Impl::Impl(std::string_view method, std::string_view target,
                                        MockedRequestOptions& options)
     : exchange(head, options.client_max_size), app(options.app), remote(std::move(options.remote)) {
     head.method.assign(method);
@@ -87,7 +87,7 @@ detail::MockedRequestParts::Impl::Impl(std::string_view method, std::string_view
 MockedRequest::MockedRequest(std::string_view method, std::string_view target, MockedRequestOptions options)
     : MockedRequestParts(std::make_unique<Impl>(method, target, options)),
       web::Request(impl->head, impl->exchange, *impl->app, impl->remote, options.secure) {
-    web::detail::RequestAccess::set_match_values(*this, std::move(options.match_info));
+    asiohttp::detail::RequestAccess::set_match_values(*this, std::move(options.match_info));
 }
 
 MockedRequest::~MockedRequest() = default;

@@ -8,7 +8,7 @@
 
 #include "asiohttp/multidict.hpp"
 
-namespace asiohttp::web::detail {
+namespace asiohttp::detail {
 
 struct RequestHead {
     std::string method;
@@ -37,4 +37,4 @@ struct RequestHead {
     }
 };
 
-}  // namespace asiohttp::web::detail
+}  // namespace asiohttp::detail

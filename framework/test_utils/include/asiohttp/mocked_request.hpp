@@ -33,7 +33,6 @@ struct MockedRequestOptions {
     std::size_t client_max_size = 1 << 20;  // read() beyond it: 413, as the server
 };
 
-namespace detail {
 // What a mocked request points into: built before the Request base (base-from-member).
 struct MockedRequestParts {
     struct Impl;
@@ -41,10 +40,9 @@ struct MockedRequestParts {
     explicit MockedRequestParts(std::unique_ptr<Impl> i);
     ~MockedRequestParts();
 };
-}  // namespace detail
 
 // A Request (pass *req to a handler) that owns what it is made of.
-class MockedRequest : private detail::MockedRequestParts, public web::Request {
+class MockedRequest : private MockedRequestParts, public web::Request {
 public:
     MockedRequest(std::string_view method, std::string_view target, MockedRequestOptions options);
     ~MockedRequest();
