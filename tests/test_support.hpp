@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <asiohttp/testing.hpp>
+#include <asiohttp/test_utils.hpp>
 #include <asiohttp/web.hpp>
 #include <nlohmann/json.hpp>
 
@@ -13,15 +13,15 @@
 #include <thread>
 
 namespace web = asiohttp::web;
-namespace testing_ = asiohttp::testing;
+namespace test_utils = asiohttp::test_utils;
 namespace asio = boost::asio;
 using asiohttp::awaitable;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-using asiohttp::testing::ClientResponse;
-using asiohttp::testing::TestClient;
-using asiohttp::testing::TestServer;
+using asiohttp::test_utils::ClientResponse;
+using asiohttp::test_utils::TestClient;
+using asiohttp::test_utils::TestServer;
 
 // A handler answering with a fixed text.
 inline web::Handler text_handler(std::string text) {

@@ -13,7 +13,7 @@
 #include "demo_app.hpp"
 #include "test_support.hpp"
 
-using asiohttp::testing::WSClient;
+using asiohttp::test_utils::WSClient;
 
 namespace {
 

@@ -1,7 +1,7 @@
 #include "test_support.hpp"
 
-using asiohttp::testing::client_frame;
-using asiohttp::testing::WSClient;
+using asiohttp::test_utils::client_frame;
+using asiohttp::test_utils::WSClient;
 
 namespace {
 

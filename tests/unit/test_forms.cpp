@@ -7,7 +7,7 @@
 
 namespace {
 
-using asiohttp::testing::make_mocked_request;
+using asiohttp::test_utils::make_mocked_request;
 namespace detail = asiohttp::detail;
 
 TEST(Forms, UrlencodedFieldsInOrderWithPlusAndPercent) {

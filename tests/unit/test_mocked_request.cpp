@@ -6,7 +6,7 @@
 
 namespace {
 
-using asiohttp::testing::make_mocked_request;
+using asiohttp::test_utils::make_mocked_request;
 
 awaitable<web::Response> show_note(web::Request& req) {
     auto id = req.match_info("id");

@@ -6,7 +6,7 @@
 #include "web/body_limit.hpp"
 #include "web/exchange.hpp"
 
-namespace asiohttp::testing {
+namespace asiohttp::test_utils {
 
 namespace {
 
@@ -99,4 +99,4 @@ std::unique_ptr<MockedRequest> make_mocked_request(std::string_view method, std:
     return std::make_unique<MockedRequest>(method, target, std::move(options));
 }
 
-}  // namespace asiohttp::testing
+}  // namespace asiohttp::test_utils

@@ -1,7 +1,7 @@
 // aiohttp's make_mocked_request: a Request with no socket under it, for testing
 // handlers and middlewares as plain functions.
 //
-//   auto req = testing::make_mocked_request("GET", "/notes/7?full=1", {.match_info = {{"id", "7"}}});
+//   auto req = test_utils::make_mocked_request("GET", "/notes/7?full=1", {.match_info = {{"id", "7"}}});
 //   auto resp = asiohttp::run(get_note(*req));       // asiohttp/tasks.hpp
 //   EXPECT_EQ(resp.status(), 200);
 //
@@ -20,7 +20,7 @@ namespace asiohttp::web {
 class Application;
 }
 
-namespace asiohttp::testing {
+namespace asiohttp::test_utils {
 
 struct MockedRequestOptions {
     CIMultiDict headers;
@@ -55,4 +55,4 @@ public:
 std::unique_ptr<MockedRequest> make_mocked_request(std::string_view method, std::string_view target,
                                                    MockedRequestOptions options = {});
 
-}  // namespace asiohttp::testing
+}  // namespace asiohttp::test_utils

@@ -1,4 +1,4 @@
-#include "asiohttp/testing.hpp"
+#include "asiohttp/test_utils.hpp"
 
 #include "asiohttp/client.hpp"
 #include "asiohttp/tasks.hpp"
@@ -18,7 +18,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <nlohmann/json.hpp>
 
-namespace asiohttp::testing {
+namespace asiohttp::test_utils {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -274,11 +274,11 @@ std::size_t TestClient::connections_opened() const noexcept {
     return impl_->opened + impl_->session->connections_opened();
 }
 
-}  // namespace asiohttp::testing
+}  // namespace asiohttp::test_utils
 
 // --- WebSocket test client ---
 
-namespace asiohttp::testing {
+namespace asiohttp::test_utils {
 
 namespace websocket = beast::websocket;
 
@@ -440,4 +440,4 @@ std::string client_frame(int opcode, std::string_view payload, bool fin, bool ma
     return f;
 }
 
-}  // namespace asiohttp::testing
+}  // namespace asiohttp::test_utils
