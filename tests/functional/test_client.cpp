@@ -442,7 +442,9 @@ TEST_F(Client, GzipBodiesAreDecompressedUnlessAskedNotTo) {
         for (;;) {
             auto chunk = co_await r.read_chunk(16 << 10);
             if (chunk.empty()) break;
-            if (total == 0) EXPECT_TRUE(chunk.starts_with("line 0\nline 1\n"));
+            if (total == 0) {
+                EXPECT_TRUE(chunk.starts_with("line 0\nline 1\n"));
+            }
             total += chunk.size();
             largest = std::max(largest, chunk.size());
         }

@@ -160,8 +160,9 @@ TYPED_TEST(SessionTest, LoginRotatesTheSessionAndLogoutInvalidatesIt) {
     auto logout = this->post("/logout");
     EXPECT_NE(logout.header("Set-Cookie").find("Max-Age=0"), std::string_view::npos);
     EXPECT_TRUE(this->jar.value.empty());
-    if constexpr (!std::is_same_v<TypeParam, web::EncryptedCookieStorage>)
+    if constexpr (!std::is_same_v<TypeParam, web::EncryptedCookieStorage>) {
         EXPECT_EQ(this->get_with("/me", old_cookie).json()["user"], nullptr);
+    }
 }
 
 TEST(Session, ConcurrentRequestsOfOneSessionKeepBothWritesInPostgres) {

@@ -17,28 +17,23 @@
 #include "asiohttp/application.hpp"
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/server.hpp"
+#include "base/log.hpp"
+#include "base/nothrow.hpp"
+#include "http1/request_parser.hpp"
+#include "http1/response_head.hpp"
 #include "net/transport.hpp"
 #include "web/access_log.hpp"
 #include "web/body_limit.hpp"
 #include "web/error_response.hpp"
 #include "web/exchange.hpp"
-#include "base/log.hpp"
-#include "http1/request_parser.hpp"
-#include "http1/response_head.hpp"
-#include "base/nothrow.hpp"
 
 namespace asiohttp::detail {
 
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
-using asiohttp::detail::Clock;
-using asiohttp::detail::Connection;
-using asiohttp::detail::HttpHost;
-
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -66,7 +61,7 @@ class HttpConnection final : public Connection, public Exchange {
 public:
     HttpConnection(Stream stream, HttpHost& host) : host_(host), stream_(std::move(stream)) {
         beast::error_code ec;
-        auto ep = asiohttp::detail::socket_of(stream_).remote_endpoint(ec);
+        auto ep = socket_of(stream_).remote_endpoint(ec);
         if (!ec) remote_ = ep.address().to_string();
         host_.add(*this);
     }
@@ -81,16 +76,16 @@ public:
         }
         if (now >= deadline_ && !timed_out_) {
             timed_out_ = true;
-            asiohttp::detail::cancel(stream_);
+            cancel(stream_);
         }
     }
     void begin_shutdown() override {
         end(Ending::shutdown);
-        if (phase_ == Phase::idle && buffer_.size() == 0) asiohttp::detail::cancel(stream_);
+        if (phase_ == Phase::idle && buffer_.size() == 0) cancel(stream_);
     }
     void abort() override {
         end(Ending::broken);
-        asiohttp::detail::close(stream_);
+        close(stream_);
     }
 
     awaitable<void> read_body() override;
@@ -103,7 +98,7 @@ public:
         // Bytes sent before the 101 are dropped (a client must wait for it), and
         // the memory given back: the WebSocket has its own buffer.
         buffer_ = beast::flat_buffer();
-        return {asiohttp::detail::AnyStream(std::move(stream_)), host_};
+        return {AnyStream(std::move(stream_)), host_};
     }
 
 private:
@@ -201,8 +196,8 @@ awaitable<void> HttpConnection<Stream>::run() {
         if (!keep_alive) break;
     }
     if (ending_ == Ending::upgraded) co_return;
-    if (ending_ != Ending::broken) asiohttp::detail::shutdown_send(stream_);
-    asiohttp::detail::close(stream_);
+    if (ending_ != Ending::broken) shutdown_send(stream_);
+    close(stream_);
 }
 
 template <class Stream>
@@ -218,7 +213,7 @@ awaitable<void> HttpConnection<Stream>::answer_read_error(const beast::error_cod
         }
     }
     if (!answer || ending_ == Ending::broken) {
-        asiohttp::detail::close(stream_);
+        close(stream_);
         co_return;
     }
     Response& resp = *answer;
@@ -229,7 +224,7 @@ awaitable<void> HttpConnection<Stream>::answer_read_error(const beast::error_cod
     set_deadline(Phase::io, config().body_timeout);
     const bool sent = co_await write(bufs);
     if (sent) co_await linger_close();
-    asiohttp::detail::close(stream_);
+    close(stream_);
 }
 
 template <class Stream>
@@ -243,7 +238,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         ~InFlight() { host.request_finished(); }
     } in_flight{host_};
 
-    Request req(head_, *this, host_.app(), remote_, asiohttp::detail::is_secure_stream<Stream>);
+    Request req(head_, *this, host_.app(), remote_, is_secure_stream<Stream>);
     std::optional<Response> resp;
     // Application::handle turns the handler's exceptions into responses; what a
     // deferred body (a file) throws while being sent gets the same treatment,
@@ -260,7 +255,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     }
     if (failure) {
         if (!resp || resp->prepared() || ending_ >= Ending::upgraded) {
-            asiohttp::detail::log_handler_error(req, what_of(failure));
+            log_handler_error(req, what_of(failure));
             co_return false;
         }
         resp.emplace(error_response(req, failure, host_.app().debug()));
@@ -414,7 +409,7 @@ awaitable<void> HttpConnection<Stream>::send_eof() {
 // destroy our response before the client has read it (nginx's lingering close).
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::linger_close() {
-    asiohttp::detail::shutdown_send(stream_);
+    shutdown_send(stream_);
     timed_out_ = false;
     set_deadline(Phase::io, std::chrono::milliseconds(2000));
     std::array<char, 4096> scratch;
@@ -434,7 +429,7 @@ namespace asiohttp::detail {
 
 template <class Stream>
 awaitable<void> serve_http(Stream stream, HttpHost& host) {
-    asiohttp::detail::HttpConnection<Stream> connection(std::move(stream), host);
+    HttpConnection<Stream> connection(std::move(stream), host);
     co_await connection.run();
 }
 

@@ -18,8 +18,6 @@ namespace asiohttp::detail {
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 namespace asio = boost::asio;
-using asiohttp::detail::Clock;
-using asiohttp::detail::Worker;
 using tcp = asio::ip::tcp;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 

@@ -8,9 +8,6 @@ namespace asiohttp::detail {
 
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
-using asiohttp::detail::header_param;
-using asiohttp::detail::trim;
-
 
 void parse_multipart(std::string_view body, std::string_view boundary, PostData& out) {
     if (boundary.empty() || boundary.size() > 200) throw HTTPBadRequest("multipart body without a valid boundary");
