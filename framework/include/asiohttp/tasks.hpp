@@ -87,6 +87,8 @@ awaitable<std::optional<std::size_t>> next_notified(std::shared_ptr<Notifier> no
 template <class T>
 class Task;
 namespace detail {
+// The what() of an exception, "unknown exception" if it is not a std::exception.
+std::string what_of(const std::exception_ptr& e);
 // The shared states of tasks, for waiting on them.
 template <class T>
 std::vector<std::shared_ptr<TaskCore>> cores(const std::vector<Task<T>>& tasks);
@@ -341,14 +343,7 @@ awaitable<T> Task<T>::wait() const {
 template <class T>
 std::string Task<T>::error_message() const {
     auto e = state_->exception();
-    if (!e) return {};
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return ex.what();
-    } catch (...) {
-        return "unknown error";
-    }
+    return e ? detail::what_of(e) : std::string();
 }
 
 }  // namespace asiohttp

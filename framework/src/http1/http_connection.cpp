@@ -17,6 +17,7 @@
 #include "asiohttp/application.hpp"
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/server.hpp"
+#include "asiohttp/tasks.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
 #include "http1/request_parser.hpp"
@@ -44,16 +45,6 @@ bool is_disconnect(const beast::error_code& ec) {
     return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::eof ||
            ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
            ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
-}
-
-std::string what_of(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return ex.what();
-    } catch (...) {
-        return "unknown exception";
-    }
 }
 
 template <class Stream>

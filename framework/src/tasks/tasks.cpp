@@ -143,4 +143,14 @@ void run_main(asio::io_context* ioc, awaitable<void> main) {
     if (error) std::rethrow_exception(error);
 }
 
+std::string what_of(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
 }  // namespace asiohttp::detail
