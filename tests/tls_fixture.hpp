@@ -58,14 +58,17 @@ struct TestCertificate {
         return c;
     }
 
-    // Writes the certificate to a file (the client's ca_file).
-    std::string write_cert(const std::string& name) const {
-        auto path = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".pem");
-        std::ofstream(path) << cert_pem;
-        return path.string();
-    }
+    // Writes the certificate to a file (the client's ca_file, the server's cert_file).
+    std::string write_cert(const std::string& name) const { return write(name, cert_pem); }
+    // Writes the private key to a file (the server's key_file).
+    std::string write_key(const std::string& name) const { return write(name + "-key", key_pem); }
 
 private:
+    static std::string write(const std::string& name, const std::string& pem) {
+        auto path = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".pem");
+        std::ofstream(path) << pem;
+        return path.string();
+    }
     static std::string drain(BIO* bio) {
         char* data = nullptr;
         auto n = BIO_get_mem_data(bio, &data);

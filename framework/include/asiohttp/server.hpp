@@ -10,10 +10,27 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace asiohttp::web {
 
 class Application;
+
+// A certificate chain and its private key, in PEM files.
+struct TLSCertificate {
+    std::string cert_file;  // the server's certificate first, then its intermediates
+    std::string key_file;
+};
+
+// HTTPS and WSS on the server's port: TLS 1.2 and 1.3, ALPN http/1.1.
+struct ServerTLS {
+    // The first certificate is the default; the others are picked by the name a
+    // client asks for (SNI) when their certificate covers it.
+    std::vector<TLSCertificate> certificates;
+    std::chrono::milliseconds handshake_timeout{10'000};  // a peer that does not finish it is dropped
+
+    bool enabled() const noexcept { return !certificates.empty(); }
+};
 
 struct ServerConfig {
     std::string host = "0.0.0.0";
@@ -35,6 +52,7 @@ struct ServerConfig {
     bool debug = false;                     // exception texts in 500 bodies
     bool handle_signals = true;             // run_app: SIGINT/SIGTERM start a graceful shutdown
     std::string server_header = "asiohttp";
+    ServerTLS tls;                          // no certificates: plain HTTP
 };
 
 }  // namespace asiohttp::web
@@ -64,6 +82,9 @@ public:
     void stop();
     // Blocks until stop() has completed (from another thread or a signal).
     void wait();
+    // Reads the TLS certificate and key files again: new handshakes get the new
+    // ones, open connections go on. Throws (keeping the old ones) if they do not load.
+    void reload_tls();
     // Requests currently being handled, all threads together.
     std::size_t in_flight() const noexcept;
     // TCP connections accepted since start, and open now, all threads together.
@@ -74,8 +95,9 @@ private:
     std::unique_ptr<detail::ServerImpl> impl_;
 };
 
-// Runs the application until SIGINT/SIGTERM, then shuts down gracefully. A bind
-// failure (port in use) prints one line and exits with status 1.
+// Runs the application until SIGINT/SIGTERM, then shuts down gracefully; SIGHUP
+// reloads the TLS certificates. A bind failure (port in use) or a certificate
+// that does not load prints one line and exits with status 1.
 int run_app(Application& app, ServerConfig config = {});
 
 }  // namespace asiohttp::web

@@ -425,5 +425,6 @@ awaitable<void> serve_http(Stream stream, HttpHost& host) {
 }
 
 template awaitable<void> serve_http(PlainStream, HttpHost&);
+template awaitable<void> serve_http(TlsStream, HttpHost&);
 
 }  // namespace asiohttp::detail

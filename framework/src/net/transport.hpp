@@ -1,22 +1,35 @@
-// The byte streams a connection can run over, chosen when it is accepted. The
-// HTTP and WebSocket layers are templates over the stream type (as in Beast's
-// advanced_server_flex); AnyStream is how a stream changes hands between them.
-// Plain TCP today; a TLS stream joins as a second alternative.
+// The byte streams a connection can run over, chosen when it is accepted: plain
+// TCP or TLS over it. The HTTP and WebSocket layers are templates over the
+// stream type (as in Beast's advanced_server_flex); AnyStream is how a stream
+// changes hands between them.
 #pragma once
 
 #include <variant>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+
+#include "net/connection.hpp"
 
 namespace asiohttp::detail {
 
 using PlainStream = boost::asio::ip::tcp::socket;
-using AnyStream = std::variant<PlainStream>;
+using TlsStream = boost::asio::ssl::stream<PlainStream>;
+using AnyStream = std::variant<PlainStream, TlsStream>;
+
+// What a protocol upgrade (WebSocket) takes over from the HTTP connection: the
+// stream, whichever it is, and the registry the new connection joins.
+struct TakenOver {
+    AnyStream stream;
+    ConnectionRegistry& registry;
+};
 
 // Whether requests over this stream are https:// (Request::secure()).
 template <class Stream>
 inline constexpr bool is_secure_stream = false;
+template <>
+inline constexpr bool is_secure_stream<TlsStream> = true;
 
 template <class Stream>
 auto& socket_of(Stream& stream) noexcept {
@@ -36,7 +49,9 @@ void close(Stream& stream) noexcept {
     socket_of(stream).close(ignored);
 }
 
-// No more bytes from us (the peer reads EOF); reading goes on.
+// No more bytes from us (the peer reads EOF); reading goes on. Over TLS this
+// ends the TCP stream without a close_notify: every response we send is
+// delimited by its framing, so a peer loses nothing (Beast's advice too).
 template <class Stream>
 void shutdown_send(Stream& stream) noexcept {
     boost::system::error_code ignored;

@@ -1,6 +1,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,29 +15,44 @@ namespace asiohttp::web {
 
 int run_app(Application& app, ServerConfig config) {
     const bool handle_signals = config.handle_signals;
-    Server server(app, std::move(config));
+    std::optional<Server> server;
     try {
-        server.start();
+        server.emplace(app, std::move(config));
+        server->start();
     } catch (const std::exception& e) {
         // One clear line and a failing exit status, as `python -m aiohttp.web` does.
         std::fprintf(stderr, "error: %s\n", e.what());
         std::exit(EXIT_FAILURE);
     }
-    auto& cfg = server.config();
-    std::printf("======== Running on http://%s:%u ========\n(Press CTRL+C to quit)\n", cfg.host.c_str(),
-                unsigned(server.port()));
+    auto& cfg = server->config();
+    std::printf("======== Running on %s://%s:%u ========\n(Press CTRL+C to quit)\n",
+                cfg.tls.enabled() ? "https" : "http", cfg.host.c_str(), unsigned(server->port()));
     std::fflush(stdout);
 
     if (handle_signals) {
         boost::asio::io_context ctx;
         boost::asio::signal_set signals(ctx, SIGINT, SIGTERM);
-        signals.async_wait([](const boost::system::error_code& ec, int signo) {
-            if (!ec) asiohttp::detail::server_logger().info("signal {}: shutting down gracefully", signo);
-        });
+        if (cfg.tls.enabled()) signals.add(SIGHUP);
+        auto& log = asiohttp::detail::server_logger();
+        std::function<void(const boost::system::error_code&, int)> on_signal = [&](auto& ec, int signo) {
+            if (ec) return;
+            if (signo != SIGHUP) {
+                log.info("signal {}: shutting down gracefully", signo);
+                return;
+            }
+            try {
+                server->reload_tls();
+                log.info("SIGHUP: TLS certificates reloaded");
+            } catch (const std::exception& e) {
+                log.error("SIGHUP: {} (the old certificates stay in use)", e.what());
+            }
+            signals.async_wait(on_signal);
+        };
+        signals.async_wait(on_signal);
         ctx.run();
-        server.stop();
+        server->stop();
     } else {
-        server.wait();
+        server->wait();
     }
     return EXIT_SUCCESS;
 }

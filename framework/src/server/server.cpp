@@ -25,6 +25,7 @@ class ServerImpl {
 public:
     ServerImpl(Application& app, ServerConfig config) : app_(app), config_(std::move(config)) {
         if (config_.access_log) access_log_.emplace(config_.access_log_format);
+        if (config_.tls.enabled()) tls_.emplace(config_.tls);  // a certificate that does not load throws here
     }
     ~ServerImpl() { stop(); }
 
@@ -34,7 +35,8 @@ public:
         started_ = true;
         unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
         for (unsigned i = 0; i < threads; ++i)
-            workers_.push_back(std::make_unique<Worker>(app_, config_, access_log_ ? &*access_log_ : nullptr, drained_));
+            workers_.push_back(std::make_unique<Worker>(app_, config_, access_log_ ? &*access_log_ : nullptr, drained_,
+                                                       tls_ ? &*tls_ : nullptr));
         bind_all();
 
         app_.set_debug(config_.debug);
@@ -122,6 +124,10 @@ public:
     }
 
     std::uint16_t port() const noexcept { return port_; }
+    void reload_tls() {
+        if (!tls_) throw std::logic_error("reload_tls: the server has no TLS certificates configured");
+        tls_->reload();
+    }
     const ServerConfig& config() const noexcept { return config_; }
 
     // One of the workers' counters, all threads together.
@@ -203,6 +209,7 @@ private:
     Application& app_;
     ServerConfig config_;
     std::optional<AccessLog> access_log_;
+    std::optional<TlsSettings> tls_;
     asiohttp::detail::DrainSignal drained_;  // before the workers, which signal it
     std::vector<std::unique_ptr<Worker>> workers_;
     std::uint16_t port_ = 0;
@@ -224,6 +231,7 @@ std::uint16_t Server::port() const noexcept { return impl_->port(); }
 const ServerConfig& Server::config() const noexcept { return impl_->config(); }
 void Server::stop() { impl_->stop(); }
 void Server::wait() { impl_->wait(); }
+void Server::reload_tls() { impl_->reload_tls(); }
 std::size_t Server::in_flight() const noexcept { return impl_->total(&detail::Worker::in_flight); }
 std::size_t Server::connections_accepted() const noexcept { return impl_->total(&detail::Worker::accepted); }
 std::size_t Server::open_connections() const noexcept { return impl_->total(&detail::Worker::open_connections); }

@@ -1,6 +1,9 @@
 #include "server/worker.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include "asiohttp/tasks.hpp"
 
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
@@ -28,15 +31,29 @@ awaitable<void> Worker::accept_loop() {
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         ++open_connections;
         accepted.fetch_add(1, std::memory_order_relaxed);
-        asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), *this), [](std::exception_ptr e) {
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                server_logger().error("connection failed: {}", ex.what());
-            }
-        });
+        auto log_failure = [](std::exception_ptr e) {
+            if (e) server_logger().error("connection failed: {}", what_of(e));
+        };
+        if (tls_) asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
+        else asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), *this), log_failure);
     }
+}
+
+awaitable<void> Worker::serve_tls(asio::ip::tcp::socket socket) {
+    auto contexts = tls_->current();  // this handshake's certificates, even if a reload comes meanwhile
+    TlsStream stream(std::move(socket), contexts->default_context());
+    asio::steady_timer timeout(ioc, tls_->handshake_timeout());
+    timeout.async_wait([&stream](boost::system::error_code ec) {
+        if (!ec) cancel(stream);  // a peer that never finishes the handshake
+    });
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
+    timeout.cancel();
+    if (ec) {  // plain HTTP on the TLS port, an old protocol, a scanner: nothing to answer
+        close(stream);
+        connection_closed();
+        co_return;
+    }
+    co_await serve_http(std::move(stream), *this);
 }
 
 awaitable<void> Worker::tick_loop(std::chrono::milliseconds tick) {

@@ -19,6 +19,7 @@
 #include "asiohttp/application.hpp"
 #include "asiohttp/server.hpp"
 #include "http1/http_host.hpp"
+#include "server/tls_contexts.hpp"
 #include "web/access_log.hpp"
 
 namespace asiohttp::detail {
@@ -46,16 +47,16 @@ private:
 
 class Worker final : public HttpHost {
 public:
-    Worker(web::Application& app, const web::ServerConfig& config, const asiohttp::detail::AccessLog* access_log,
-           DrainSignal& drained)
-        : app_(app), config_(config), access_log_(access_log), drained_(drained) {}
+    Worker(web::Application& app, const web::ServerConfig& config, const AccessLog* access_log, DrainSignal& drained,
+           const TlsSettings* tls)
+        : app_(app), config_(config), access_log_(access_log), drained_(drained), tls_(tls) {}
 
     // HttpHost
     void add(Connection& c) noexcept override { connections.push_back(c); }
     const web::ServerConfig& config() const noexcept override { return config_; }
     Clock::time_point now() const noexcept override { return now_; }
     web::Application& app() noexcept override { return app_; }
-    const asiohttp::detail::AccessLog* access_log() const noexcept override { return access_log_; }
+    const AccessLog* access_log() const noexcept override { return access_log_; }
     void request_started() noexcept override { ++in_flight; }
     void request_finished() noexcept override {
         if (--in_flight == 0 && stopping) drained_.notify();
@@ -77,6 +78,8 @@ public:
 
     // Accepts until the acceptor closes; each connection runs as its own coroutine.
     awaitable<void> accept_loop();
+    // The TLS handshake (bounded by handshake_timeout), then HTTP over it.
+    awaitable<void> serve_tls(boost::asio::ip::tcp::socket socket);
     // Advances the clock and enforces deadlines until the ticker is cancelled.
     awaitable<void> tick_loop(std::chrono::milliseconds tick);
 
@@ -96,8 +99,9 @@ public:
 private:
     web::Application& app_;
     const web::ServerConfig& config_;
-    const asiohttp::detail::AccessLog* access_log_;
+    const AccessLog* access_log_;
     DrainSignal& drained_;
+    const TlsSettings* tls_;  // null: plain HTTP
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     Clock::time_point now_ = Clock::now();
 };

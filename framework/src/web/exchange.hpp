@@ -7,19 +7,14 @@
 
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
-#include "net/connection.hpp"
-#include "net/transport.hpp"
 
 namespace asiohttp::detail {
 
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
-// What a protocol upgrade (WebSocket) takes over from the HTTP connection: the
-// stream, whichever it is, and the registry the new connection joins.
-struct TakenOver {
-    asiohttp::detail::AnyStream stream;
-    asiohttp::detail::ConnectionRegistry& registry;
-};
+// What a protocol upgrade takes over (net/transport.hpp): only the
+// connection and the WebSocket layer need the stream types.
+struct TakenOver;
 
 class Exchange {
 public:

@@ -7,6 +7,7 @@
 #include "asiohttp/application.hpp"
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
+#include "net/transport.hpp"
 #include "web/exchange.hpp"
 #include "base/header_values.hpp"
 #include "websocket/live_websockets.hpp"

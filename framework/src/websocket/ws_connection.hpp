@@ -19,6 +19,7 @@
 #include "asiohttp/websocket.hpp"
 #include "asiohttp/detail/request_head.hpp"
 #include "net/connection.hpp"
+#include "net/transport.hpp"
 #include "web/exchange.hpp"
 
 namespace asiohttp::detail {

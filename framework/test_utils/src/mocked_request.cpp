@@ -4,6 +4,7 @@
 
 #include "asiohttp/application.hpp"
 #include "web/body_limit.hpp"
+#include "net/transport.hpp"
 #include "web/exchange.hpp"
 
 namespace asiohttp::test_utils {

@@ -74,7 +74,8 @@ TestServer::TestServer(web::Application& app, web::ServerConfig config) : server
 TestServer::~TestServer() { server_.stop(); }
 
 std::string TestServer::url(std::string_view path) const {
-    return "http://" + host() + ":" + std::to_string(port()) + std::string(path);
+    const char* scheme = server_.config().tls.enabled() ? "https://" : "http://";
+    return scheme + host() + ":" + std::to_string(port()) + std::string(path);
 }
 
 nlohmann::json ClientResponse::json() const { return nlohmann::json::parse(body); }
