@@ -15,7 +15,7 @@ namespace web = asiohttp::web;
 int main(int argc, char** argv) {
     web::ServerConfig config;
     demo::Options demo_options;
-    std::string config_file, static_dir = demo_options.static_dir.string();
+    std::string config_file, static_dir = demo_options.static_dir.string(), tls_cert, tls_key;
     unsigned port = config.port;
     std::size_t max_body = config.client_max_size, max_header = config.max_header_size;
     double shutdown_timeout = double(config.shutdown_timeout.count()) / 1000;
@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
         ("access-log", po::value(&config.access_log)->default_value(true), "write the access log (true/false)")
         ("static-dir", po::value(&static_dir)->default_value(static_dir), "directory of the chat page and its assets")
         ("database-url", po::value(&demo_options.database_url), "PostgreSQL DSN for the notes (default: $DATABASE_URL; none: in memory)")
+        ("tls-cert", po::value(&tls_cert), "PEM certificate chain: serve HTTPS and WSS (with --tls-key; SIGHUP reloads)")
+        ("tls-key", po::value(&tls_key), "PEM private key of --tls-cert")
         ("debug", po::bool_switch(&config.debug), "exception texts in 500 responses");
 
     po::variables_map vm;
@@ -55,6 +57,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     config.port = std::uint16_t(port);
+    if (tls_cert.empty() != tls_key.empty()) {
+        std::cerr << "error: --tls-cert and --tls-key go together\n";
+        return 2;
+    }
+    if (!tls_cert.empty()) config.tls.certificates.push_back({tls_cert, tls_key});
     config.client_max_size = max_body;
     config.max_header_size = max_header;
     config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_timeout * 1000));

@@ -1,0 +1,73 @@
+// The demo binary started as a user starts it, with --tls-cert and --tls-key.
+#include <asiohttp/client.hpp>
+#include <asiohttp/tasks.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_support.hpp"
+#include "tls_fixture.hpp"
+
+namespace {
+
+// The demo in a child process; its first stdout line names where it listens.
+class DemoProcess {
+public:
+    explicit DemoProcess(std::vector<std::string> args) {
+        int out[2];
+        if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::dup2(out[1], STDOUT_FILENO);
+            ::close(out[0]);
+            std::vector<char*> argv{const_cast<char*>(ASIOHTTP_DEMO_BIN)};
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(ASIOHTTP_DEMO_BIN, argv.data());
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        stdout_ = ::fdopen(out[0], "r");
+    }
+    ~DemoProcess() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+        }
+        if (stdout_) std::fclose(stdout_);
+    }
+    // The first line it printed ("======== Running on https://127.0.0.1:PORT ========").
+    std::string banner() {
+        char line[256] = {};
+        if (!std::fgets(line, sizeof line, stdout_)) return {};
+        return line;
+    }
+
+private:
+    pid_t pid_ = -1;
+    FILE* stdout_ = nullptr;
+};
+
+TEST(DemoTls, ServesHttpsWithTlsCertAndTlsKey) {
+    auto cert = TestCertificate::make();
+    const auto cert_file = cert.write_cert("asiohttp-demo-tls"), key_file = cert.write_key("asiohttp-demo-tls");
+    DemoProcess demo({"--host", "127.0.0.1", "--port", "0", "--threads", "1", "--access-log", "false", "--tls-cert",
+                      cert_file, "--tls-key", key_file});
+    const auto banner = demo.banner();
+    const auto at = banner.find("https://127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << banner;
+    const auto port = std::stoi(banner.substr(at + 18));
+    asiohttp::run([&]() -> awaitable<void> {
+        asiohttp::ClientSession session({.tls = {.ca_file = cert_file}});
+        auto r = co_await session.get("https://127.0.0.1:" + std::to_string(port) + "/plaintext");
+        const auto body = co_await r.text();
+        EXPECT_EQ(body, "Hello, World!");
+    }());
+    std::filesystem::remove(cert_file);
+    std::filesystem::remove(key_file);
+}
+
+}  // namespace
