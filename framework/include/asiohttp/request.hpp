@@ -95,10 +95,11 @@ public:
 
     const CIMultiDictProxy& headers() const noexcept { return head_->headers; }
     const MultiDict& cookies() const;
-    std::string_view host() const noexcept { return head_->headers.get("Host", ""); }
+    // Host as the client sent it (a trusted proxy's X-Forwarded-Host or Forwarded host= wins).
+    std::string_view host() const noexcept { return host_; }
     std::string_view scheme() const noexcept { return secure_ ? "https" : "http"; }
     bool secure() const noexcept { return secure_; }
-    // Peer IP address.
+    // The client's IP address: the peer's, or what a trusted proxy says (ServerConfig::trusted_proxies).
     std::string_view remote() const noexcept { return remote_; }
     bool keep_alive() const noexcept { return head_->keep_alive; }
 
@@ -134,6 +135,7 @@ private:
     detail::Exchange* exchange_;
     Application* app_;
     std::string_view remote_;
+    std::string_view host_;
     bool secure_;
     std::string path_;
     MatchInfo match_info_;

@@ -53,6 +53,10 @@ struct ServerConfig {
     bool handle_signals = true;             // run_app: SIGINT/SIGTERM start a graceful shutdown
     std::string server_header = "asiohttp";
     ServerTLS tls;                          // no certificates: plain HTTP
+    // Proxies and load balancers whose Forwarded / X-Forwarded-For / -Proto / -Host
+    // are believed: addresses ("10.0.0.7") or networks ("10.0.0.0/8", "fd00::/8").
+    // From any other peer those headers are ignored.
+    std::vector<std::string> trusted_proxies;
 };
 
 }  // namespace asiohttp::web

@@ -27,6 +27,7 @@
 #include "web/body_limit.hpp"
 #include "web/error_response.hpp"
 #include "web/exchange.hpp"
+#include "web/forwarded.hpp"
 
 namespace asiohttp::detail {
 
@@ -53,7 +54,11 @@ public:
     HttpConnection(Stream stream, HttpHost& host) : host_(host), stream_(std::move(stream)) {
         beast::error_code ec;
         auto ep = socket_of(stream_).remote_endpoint(ec);
-        if (!ec) remote_ = ep.address().to_string();
+        if (!ec) {
+            remote_ = ep.address().to_string();
+            auto* proxies = host_.trusted_proxies();
+            proxy_peer_ = proxies && proxies->contains(ep.address());
+        }
         host_.add(*this);
     }
     ~HttpConnection() override { host_.connection_closed(); }
@@ -147,6 +152,7 @@ private:
     HttpHost& host_;
     Stream stream_;
     std::string remote_;
+    bool proxy_peer_ = false;  // a trusted proxy: its Forwarded headers describe the client
     beast::flat_buffer buffer_;
     RequestHead head_;
     std::vector<RequestParser::FieldPos> field_pos_;
@@ -230,6 +236,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     } in_flight{host_};
 
     Request req(head_, *this, host_.app(), remote_, is_secure_stream<Stream>);
+    if (proxy_peer_) apply_forwarded(req, *host_.trusted_proxies());
     std::optional<Response> resp;
     // Application::handle turns the handler's exceptions into responses; what a
     // deferred body (a file) throws while being sent gets the same treatment,

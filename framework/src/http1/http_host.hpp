@@ -11,16 +11,14 @@ class Application;
 
 namespace asiohttp::detail {
 
-using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 class AccessLog;
-}  // namespace asiohttp::detail
-
-namespace asiohttp::detail {
+class TrustedProxies;
 
 class HttpHost : public ConnectionRegistry {
 public:
     virtual web::Application& app() noexcept = 0;
-    virtual const asiohttp::detail::AccessLog* access_log() const noexcept = 0;  // null when off
+    virtual const AccessLog* access_log() const noexcept = 0;             // null when off
+    virtual const TrustedProxies* trusted_proxies() const noexcept = 0;  // null when none
     // Requests being handled: graceful shutdown waits until none is left.
     virtual void request_started() noexcept = 0;
     virtual void request_finished() noexcept = 0;

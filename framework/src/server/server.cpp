@@ -12,6 +12,7 @@
 
 #include "base/log.hpp"
 #include "server/worker.hpp"
+#include "web/forwarded.hpp"
 
 namespace asiohttp::detail {
 
@@ -26,6 +27,7 @@ public:
     ServerImpl(Application& app, ServerConfig config) : app_(app), config_(std::move(config)) {
         if (config_.access_log) access_log_.emplace(config_.access_log_format);
         if (config_.tls.enabled()) tls_.emplace(config_.tls);  // a certificate that does not load throws here
+        if (!config_.trusted_proxies.empty()) proxies_.emplace(config_.trusted_proxies);
     }
     ~ServerImpl() { stop(); }
 
@@ -35,8 +37,9 @@ public:
         started_ = true;
         unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
         for (unsigned i = 0; i < threads; ++i)
-            workers_.push_back(std::make_unique<Worker>(app_, config_, access_log_ ? &*access_log_ : nullptr, drained_,
-                                                       tls_ ? &*tls_ : nullptr));
+            workers_.push_back(std::make_unique<Worker>(Worker::Shared{
+                app_, config_, access_log_ ? &*access_log_ : nullptr, tls_ ? &*tls_ : nullptr,
+                proxies_ ? &*proxies_ : nullptr, drained_}));
         bind_all();
 
         app_.set_debug(config_.debug);
@@ -210,6 +213,7 @@ private:
     ServerConfig config_;
     std::optional<AccessLog> access_log_;
     std::optional<TlsSettings> tls_;
+    std::optional<TrustedProxies> proxies_;
     asiohttp::detail::DrainSignal drained_;  // before the workers, which signal it
     std::vector<std::unique_ptr<Worker>> workers_;
     std::uint16_t port_ = 0;

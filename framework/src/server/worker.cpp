@@ -34,15 +34,15 @@ awaitable<void> Worker::accept_loop() {
         auto log_failure = [](std::exception_ptr e) {
             if (e) server_logger().error("connection failed: {}", what_of(e));
         };
-        if (tls_) asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
+        if (shared_.tls) asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
         else asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), *this), log_failure);
     }
 }
 
 awaitable<void> Worker::serve_tls(asio::ip::tcp::socket socket) {
-    auto contexts = tls_->current();  // this handshake's certificates, even if a reload comes meanwhile
+    auto contexts = shared_.tls->current();  // this handshake's certificates, even if a reload comes meanwhile
     TlsStream stream(std::move(socket), contexts->default_context());
-    asio::steady_timer timeout(ioc, tls_->handshake_timeout());
+    asio::steady_timer timeout(ioc, shared_.tls->handshake_timeout());
     timeout.async_wait([&stream](boost::system::error_code ec) {
         if (!ec) cancel(stream);  // a peer that never finishes the handshake
     });

@@ -47,22 +47,30 @@ private:
 
 class Worker final : public HttpHost {
 public:
-    Worker(web::Application& app, const web::ServerConfig& config, const AccessLog* access_log, DrainSignal& drained,
-           const TlsSettings* tls)
-        : app_(app), config_(config), access_log_(access_log), drained_(drained), tls_(tls) {}
+    // What the workers share, owned by the server.
+    struct Shared {
+        web::Application& app;
+        const web::ServerConfig& config;
+        const AccessLog* access_log;         // null when off
+        const TlsSettings* tls;              // null: plain HTTP
+        const TrustedProxies* proxies;       // null: none
+        DrainSignal& drained;
+    };
+    explicit Worker(const Shared& shared) : shared_(shared) {}
 
     // HttpHost
     void add(Connection& c) noexcept override { connections.push_back(c); }
-    const web::ServerConfig& config() const noexcept override { return config_; }
+    const web::ServerConfig& config() const noexcept override { return shared_.config; }
     Clock::time_point now() const noexcept override { return now_; }
-    web::Application& app() noexcept override { return app_; }
-    const AccessLog* access_log() const noexcept override { return access_log_; }
+    web::Application& app() noexcept override { return shared_.app; }
+    const AccessLog* access_log() const noexcept override { return shared_.access_log; }
+    const TrustedProxies* trusted_proxies() const noexcept override { return shared_.proxies; }
     void request_started() noexcept override { ++in_flight; }
     void request_finished() noexcept override {
-        if (--in_flight == 0 && stopping) drained_.notify();
+        if (--in_flight == 0 && stopping) shared_.drained.notify();
     }
     void connection_closed() noexcept override {
-        if (--open_connections == 0 && stopping) drained_.notify();
+        if (--open_connections == 0 && stopping) shared_.drained.notify();
     }
 
     // The thread runs the loop until stop_thread(), even while it has nothing to do.
@@ -97,11 +105,7 @@ public:
     std::thread thread;
 
 private:
-    web::Application& app_;
-    const web::ServerConfig& config_;
-    const AccessLog* access_log_;
-    DrainSignal& drained_;
-    const TlsSettings* tls_;  // null: plain HTTP
+    const Shared shared_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     Clock::time_point now_ = Clock::now();
 };

@@ -39,6 +39,12 @@ public:
     static void set_route(Request& r, const Route* route) noexcept { r.match_info_.route_ = route; }
     static void set_match_values(Request& r, MultiDict values) { r.match_info_.values_ = std::move(values); }
     static void set_app(Request& r, Application& app) noexcept { r.app_ = &app; }
+    // The client as trusted proxies describe it (views into the request's own headers).
+    static void set_client(Request& r, std::string_view remote, std::string_view host, bool secure) noexcept {
+        r.remote_ = remote;
+        r.host_ = host;
+        r.secure_ = secure;
+    }
     static RequestHead& head(Request& r) noexcept { return *r.head_; }
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
 };

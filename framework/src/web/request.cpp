@@ -18,7 +18,12 @@ const FileField* PostData::file(std::string_view name) const noexcept {
 
 Request::Request(detail::RequestHead& head, detail::Exchange& exchange, Application& app, std::string_view remote,
                  bool secure)
-    : head_(&head), exchange_(&exchange), app_(&app), remote_(remote), secure_(secure) {
+    : head_(&head),
+      exchange_(&exchange),
+      app_(&app),
+      remote_(remote),
+      host_(head.headers.get("Host", "")),
+      secure_(secure) {
     std::string_view target = head.target;
     // absolute-form ("http://host/path"), as proxies send it
     if (auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
