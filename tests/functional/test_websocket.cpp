@@ -229,6 +229,20 @@ TEST_F(WebSocketTest, ShutdownDoesNotWaitForAClientThatNeverCloses) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2500ms);
 }
 
+// docker stop gives 10 s: with default settings a peer that never answers the
+// close frame (close_timeout 10 s) must not make SIGTERM take that long.
+TEST_F(WebSocketTest, WithDefaultSettingsAnUnansweredCloseHoldsShutdownOnlyBriefly) {
+    app.router().add_get("/ws", echo_handler(seen));
+    auto server = std::make_unique<TestServer>(app);
+    WSClient ws(*server, "/ws");  // never reads after this: our close frame goes unanswered
+    ws.send_text("x");
+    std::this_thread::sleep_for(50ms);
+    auto start = std::chrono::steady_clock::now();
+    server.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+    EXPECT_EQ(seen.handlers_done, 1);  // the handler saw its socket close and returned
+}
+
 TEST_F(WebSocketTest, SlowReaderIsDroppedWhileOthersKeepReceiving) {
     std::atomic<int> flood_close{0};
     app.router().add_get("/flood", [&](web::Request& req) -> awaitable<web::Response> {

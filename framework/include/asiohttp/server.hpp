@@ -44,7 +44,9 @@ struct ServerConfig {
     std::chrono::milliseconds header_timeout{60'000};      // slow request head: 408, then close
     std::chrono::milliseconds body_timeout{60'000};        // slow request body
     std::chrono::milliseconds keepalive_timeout{75'000};   // idle keep-alive connection (aiohttp: 75 s)
-    std::chrono::milliseconds shutdown_timeout{60'000};    // in-flight requests at shutdown (aiohttp: 60 s)
+    // In-flight requests at shutdown (aiohttp: 60 s). 7 s fits docker stop's 10 s
+    // grace period with time left for on_cleanup; raise it with the orchestrator's.
+    std::chrono::milliseconds shutdown_timeout{7'000};
 
     bool access_log = true;
     // aiohttp's directives: %a %t %r %s %b %T %Tf %D %P %{Header}i %{Header}o

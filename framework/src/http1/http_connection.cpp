@@ -75,7 +75,7 @@ public:
             cancel(stream_);
         }
     }
-    void begin_shutdown() override {
+    void begin_shutdown(Clock::time_point) override {
         end(Ending::shutdown);
         if (phase_ == Phase::idle && buffer_.size() == 0) cancel(stream_);
     }

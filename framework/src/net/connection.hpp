@@ -22,8 +22,9 @@ public:
     virtual ~Connection() = default;  // unlinks itself from its registry
     // Called every tick with the coarse clock: time out if past the deadline.
     virtual void check_deadline(Clock::time_point now) = 0;
-    // Graceful shutdown: close now if idle, else after the current exchange.
-    virtual void begin_shutdown() = 0;
+    // Graceful shutdown: close now if idle, else after the current exchange,
+    // finishing by `deadline` (what is left of the server's shutdown_timeout).
+    virtual void begin_shutdown(Clock::time_point deadline) = 0;
     // Hard stop: close the socket, whatever it is doing.
     virtual void abort() = 0;
 };

@@ -84,11 +84,11 @@ public:
         const auto deadline = Clock::now() + config_.shutdown_timeout;
 
         // 1. Stop accepting; idle keep-alive connections close, busy ones after their response.
-        on_each_worker([](Worker& w) {
+        on_each_worker([deadline](Worker& w) {
             w.stopping = true;
             boost::system::error_code ec;
             w.acceptor.close(ec);
-            for (auto& c : w.connections) c.begin_shutdown();
+            for (auto& c : w.connections) c.begin_shutdown(deadline);
         });
         // 2. on_shutdown (WebSockets get their 1001 here).
         try {

@@ -30,6 +30,8 @@ namespace {
 
 // A handler's own sends wait while more than this is queued for its client.
 constexpr std::size_t kHighWater = 256 << 10;
+// How long a peer gets to answer our close frame at shutdown.
+constexpr std::chrono::milliseconds kShutdownCloseWait{1000};
 
 // The stream half: Beast's websocket::stream over the accepted stream.
 template <class Stream>
@@ -94,6 +96,12 @@ private:
     }
 
     bool stream_open() const noexcept override { return ws_.is_open(); }
+    void stream_close_timeout(std::chrono::milliseconds timeout) override {
+        websocket::stream_base::timeout t{};
+        ws_.get_option(t);
+        t.handshake_timeout = timeout;
+        ws_.set_option(t);
+    }
     void stream_close() noexcept override { asiohttp::detail::close(ws_.next_layer()); }
 
     websocket::stream<Stream> ws_;
@@ -234,6 +242,13 @@ awaitable<void> WsConnection::close(int code, std::string reason) {
 awaitable<void> WsConnection::finish() {
     if (!closed_) co_await close(1000, {});
     stream_close();
+}
+
+void WsConnection::begin_shutdown(Clock::time_point deadline) {
+    // At most kShutdownCloseWait, and never past the server's deadline.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    stream_close_timeout(std::clamp(left, std::chrono::milliseconds(0), std::min(options_.close_timeout, kShutdownCloseWait)));
+    enqueue({Outgoing::Kind::close, "server shutdown", 1001});
 }
 
 void WsConnection::abort() {

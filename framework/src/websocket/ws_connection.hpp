@@ -81,9 +81,11 @@ public:
     const std::string& protocol() const noexcept { return protocol_; }
     std::shared_ptr<WebSocketMailbox> mailbox() const noexcept { return mailbox_; }
 
-    // Connection: shutdown closes with 1001; deadlines are Beast's own.
-    void check_deadline(asiohttp::detail::Clock::time_point) override {}
-    void begin_shutdown() override { enqueue({Outgoing::Kind::close, "server shutdown", 1001}); }
+    // Connection: shutdown closes with 1001, and waits for the peer's answer only
+    // briefly (a peer that never answers must not hold up the shutdown);
+    // deadlines are otherwise Beast's own.
+    void check_deadline(Clock::time_point) override {}
+    void begin_shutdown(Clock::time_point deadline) override;
     void abort() override;
 
 protected:
@@ -102,6 +104,8 @@ protected:
     // Ping, pong and close frames.
     virtual awaitable<boost::system::error_code> stream_write_control(const Outgoing& frame) = 0;
     virtual bool stream_open() const noexcept = 0;
+    // How long the close handshake may wait for the peer from now on.
+    virtual void stream_close_timeout(std::chrono::milliseconds timeout) = 0;
     virtual void stream_close() noexcept = 0;
 
     const WebSocketOptions options_;
