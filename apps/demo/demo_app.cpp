@@ -29,7 +29,8 @@ constexpr std::string_view kIndex = R"(<!doctype html>
 <li><a href="/json"><code>GET /json</code></a>: a JSON message</li>
 <li><a href="/hello/world"><code>GET /hello/{name}</code></a>: a greeting</li>
 <li><code>POST /echo</code>: the body back, with its content type</li>
-<li><a href="/healthz"><code>GET /healthz</code></a>: health check</li>
+<li><a href="/healthz"><code>GET /healthz</code></a>: health check (alive)</li>
+<li><a href="/readyz"><code>GET /readyz</code></a>: ready for traffic (503 while starting or draining)</li>
 <li><a href="/api/notes"><code>/api/notes</code></a>: notes, JSON CRUD</li>
 <li><code>/ws/echo</code>: WebSocket echo</li>
 <li><a href="/chat"><code>GET /chat</code></a>: a chat page over <code>/ws/chat</code></li>
@@ -59,6 +60,12 @@ awaitable<web::Response> echo(web::Request& req) {
 }
 
 awaitable<web::Response> healthz(web::Request&) { co_return web::json_response({{"status", "ok"}}); }
+
+// Ready for traffic: started, and not draining (503 then, so a balancer moves on).
+awaitable<web::Response> readyz(web::Request& req) {
+    const bool ready = req.app().ready();
+    co_return web::json_response({{"ready", ready}}, ready ? 200 : 503);
+}
 
 awaitable<web::Response> ws_echo(web::Request& req) {
     web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30)});
@@ -102,6 +109,7 @@ void setup_routes(web::Application& app, const Options& options) {
     r.add_get("/hello/{name}", hello, {.name = "hello"});
     r.add_post("/echo", echo);
     r.add_get("/healthz", healthz);
+    r.add_get("/readyz", readyz);
     r.add_get("/ws/echo", ws_echo);
     r.add_get("/ws/chat", chat_socket);
     auto page = options.static_dir / "chat.html";

@@ -5,12 +5,34 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <asiohttp/client.hpp>
+#include <asiohttp/tasks.hpp>
 #include <boost/program_options.hpp>
 
 #include "demo_app.hpp"
 
 namespace po = boost::program_options;
 namespace web = asiohttp::web;
+
+// The image's HEALTHCHECK: this binary asks the running demo, so no curl is needed.
+int healthcheck(const web::ServerConfig& config) {
+    const std::string host = config.host == "0.0.0.0" ? "127.0.0.1" : config.host == "::" ? "[::1]" : config.host;
+    const std::string url = std::string(config.tls.enabled() ? "https://" : "http://") + host + ":" +
+                            std::to_string(config.port) + "/healthz";
+    try {
+        return asiohttp::run([&]() -> asiohttp::awaitable<int> {
+            asiohttp::ClientSessionOptions options{.timeout = {.total = std::chrono::seconds(3)}};
+            options.tls.verify = false;  // our own certificate, on our own address
+            asiohttp::ClientSession session(options);
+            auto r = co_await session.get(url);
+            const int status = r.status();
+            co_return status == 200 ? 0 : 1;
+        }());
+    } catch (const std::exception& e) {
+        std::cerr << "healthcheck: " << url << ": " << e.what() << "\n";
+        return 1;
+    }
+}
 
 int main(int argc, char** argv) {
     web::ServerConfig config;
@@ -19,6 +41,7 @@ int main(int argc, char** argv) {
     unsigned port = config.port;
     std::size_t max_body = config.client_max_size, max_header = config.max_header_size;
     double shutdown_timeout = double(config.shutdown_timeout.count()) / 1000;
+    double drain_delay = double(config.drain_delay.count()) / 1000;
 
     po::options_description options("asiohttp-demo options");
     options.add_options()
@@ -35,7 +58,9 @@ int main(int argc, char** argv) {
         ("database-url", po::value(&demo_options.database_url), "PostgreSQL DSN for the notes (default: $DATABASE_URL; none: in memory)")
         ("tls-cert", po::value(&tls_cert), "PEM certificate chain: serve HTTPS and WSS (with --tls-key; SIGHUP reloads)")
         ("tls-key", po::value(&tls_key), "PEM private key of --tls-cert")
-        ("debug", po::bool_switch(&config.debug), "exception texts in 500 responses");
+        ("drain-delay", po::value(&drain_delay)->default_value(drain_delay), "seconds to go on serving, not ready, after SIGTERM")
+        ("debug", po::bool_switch(&config.debug), "exception texts in 500 responses")
+        ("healthcheck", "probe /healthz of the demo at --host/--port (127.0.0.1 for 0.0.0.0) and exit 0 if it answers 200");
 
     po::variables_map vm;
     try {
@@ -65,6 +90,8 @@ int main(int argc, char** argv) {
     config.client_max_size = max_body;
     config.max_header_size = max_header;
     config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_timeout * 1000));
+    config.drain_delay = std::chrono::milliseconds(static_cast<long>(drain_delay * 1000));
+    if (vm.count("healthcheck")) return healthcheck(config);
 
     web::Application app;
     demo_options.static_dir = static_dir;

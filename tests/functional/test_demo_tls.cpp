@@ -71,3 +71,31 @@ TEST(DemoTls, ServesHttpsWithTlsCertAndTlsKey) {
 }
 
 }  // namespace
+
+namespace {
+
+int run_status(const std::string& command) {
+    const int status = std::system((command + " >/dev/null 2>&1").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The image's HEALTHCHECK runs the binary itself: 0 when the demo answers, 1 when nothing does.
+TEST(DemoHealthcheck, ExitsZeroWhenTheDemoAnswersAndOneWhenNothingDoes) {
+    DemoProcess demo({"--host", "127.0.0.1", "--port", "0", "--threads", "1", "--access-log", "false"});
+    const auto banner = demo.banner();
+    const auto at = banner.find("http://127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << banner;
+    const auto port = std::to_string(std::stoi(banner.substr(at + 17)));
+    const std::string probe = std::string(ASIOHTTP_DEMO_BIN) + " --healthcheck --host 127.0.0.1 --port ";
+    EXPECT_EQ(run_status(probe + port), 0);
+    TestClient client("127.0.0.1", std::uint16_t(std::stoi(port)));
+    EXPECT_EQ(client.get("/readyz").json(), (json{{"ready", true}}));
+    // A port nobody listens on (taken from the kernel, then freed).
+    asio::io_context ioc;
+    asio::ip::tcp::acceptor probe_port(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    const auto free_port = std::to_string(probe_port.local_endpoint().port());
+    probe_port.close();
+    EXPECT_EQ(run_status(probe + free_port), 1);
+}
+
+}  // namespace

@@ -249,3 +249,37 @@ TEST(Server, PortInUseIsAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+// Readiness for orchestrators: false while starting, true while serving, false
+// through the drain delay while the server still answers, then the drain.
+TEST(Readiness, FalseWhileStartingTrueWhileServingFalseThroughTheDrainDelay) {
+    web::Application app;
+    std::atomic<int> ready_in_startup{-1};
+    app.on_startup.append([&](web::Application& a) -> awaitable<void> {
+        ready_in_startup = a.ready();
+        co_return;
+    });
+    app.router().add_get("/readyz", [](web::Request& req) -> awaitable<web::Response> {
+        co_return web::Response::text("", req.app().ready() ? 200 : 503);
+    });
+    app.router().add_get("/work", text_handler("done"));
+    auto config = TestServer::default_config();
+    config.drain_delay = 600ms;
+    auto server = std::make_unique<TestServer>(app, config);
+    EXPECT_EQ(ready_in_startup, 0);
+    TestClient client(*server);
+    EXPECT_EQ(client.get("/readyz").status, 200);
+
+    const auto start = std::chrono::steady_clock::now();
+    std::thread stopper([&] { server->server().stop(); });
+    std::this_thread::sleep_for(150ms);
+    EXPECT_EQ(client.get("/readyz").status, 503);  // balancers move on...
+    TestClient newcomer(*server);
+    EXPECT_EQ(newcomer.get("/work").body, "done");  // ...while requests are still served
+    stopper.join();
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 600ms);
+}
+
+}  // namespace

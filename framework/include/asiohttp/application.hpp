@@ -9,6 +9,7 @@
 // longer change, and state becomes read-only once startup is over.
 #pragma once
 
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -30,6 +31,7 @@ class WebSocketResponse;
 
 namespace asiohttp::detail {
 class LiveWebSockets;
+class ServerImpl;
 }  // namespace asiohttp::detail
 
 namespace asiohttp::web {
@@ -117,6 +119,12 @@ public:
     bool debug() const noexcept { return debug_; }
     void set_debug(bool on) noexcept { debug_ = on; }
 
+    // Readiness, for load balancers and orchestrators (a /readyz handler): true
+    // once the server has run the startup hooks and serves, false again from the
+    // moment it begins to stop (through ServerConfig::drain_delay, while it
+    // still serves). A sub-application answers for its root.
+    bool ready() const noexcept;
+
     bool frozen() const noexcept { return frozen_; }
     void freeze();
 
@@ -130,6 +138,7 @@ public:
 
 private:
     friend class WebSocketResponse;  // registers its socket in live_
+    friend class asiohttp::detail::ServerImpl;  // sets ready_
     void check_not_frozen() const;
     void check_state_writable() const;
     void build_chains(const std::vector<const Middleware*>& outer);
@@ -146,6 +155,7 @@ private:
     bool frozen_ = false;
     bool state_frozen_ = false;
     bool debug_ = false;
+    std::atomic<bool> ready_{false};
 };
 
 }  // namespace asiohttp::web

@@ -47,6 +47,10 @@ struct ServerConfig {
     // In-flight requests at shutdown (aiohttp: 60 s). 7 s fits docker stop's 10 s
     // grace period with time left for on_cleanup; raise it with the orchestrator's.
     std::chrono::milliseconds shutdown_timeout{7'000};
+    // At stop (SIGTERM): Application::ready() turns false and the server goes on
+    // serving this long before it drains, so a load balancer stops sending new
+    // requests first (Kubernetes rolling updates). 0: drain at once.
+    std::chrono::milliseconds drain_delay{0};
 
     bool access_log = true;
     // aiohttp's directives: %a %t %r %s %b %T %Tf %D %P %{Header}i %{Header}o

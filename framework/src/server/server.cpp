@@ -68,6 +68,7 @@ public:
             asio::co_spawn(w.ioc, w.tick_loop(tick), asio::detached);
         });
         running_ = true;
+        app_.ready_.store(true, std::memory_order_release);
     }
 
     void stop() {
@@ -81,6 +82,12 @@ public:
             stopping_ = true;
         }
         auto& log = asiohttp::detail::server_logger();
+        // 0. Not ready any more; keep serving through the drain delay.
+        app_.ready_.store(false, std::memory_order_release);
+        if (config_.drain_delay.count() > 0) {
+            log.info("draining: not ready, serving {} ms more", config_.drain_delay.count());
+            std::this_thread::sleep_for(config_.drain_delay);
+        }
         const auto deadline = Clock::now() + config_.shutdown_timeout;
 
         // 1. Stop accepting; idle keep-alive connections close, busy ones after their response.

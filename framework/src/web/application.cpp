@@ -21,6 +21,12 @@ void Application::check_state_writable() const {
 
 std::vector<WebSocketHandle> Application::websockets() const { return live_->list(); }
 
+bool Application::ready() const noexcept {
+    auto* root = this;
+    while (root->parent_) root = root->parent_;
+    return root->ready_.load(std::memory_order_acquire);
+}
+
 void Application::add_middleware(Middleware middleware) {
     check_not_frozen();
     middlewares_.push_back(std::move(middleware));
