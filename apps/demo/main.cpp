@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <filesystem>
+
 #include <asiohttp/client.hpp>
 #include <asiohttp/tasks.hpp>
 #include <boost/program_options.hpp>
@@ -13,6 +15,18 @@
 
 namespace po = boost::program_options;
 namespace web = asiohttp::web;
+
+// The chat page's files: installed beside the binary (<prefix>/share/asiohttp/static,
+// as `cmake --install` and the Docker image lay them out), else the source tree's.
+std::filesystem::path default_static_dir() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        auto installed = exe.parent_path().parent_path() / "share" / "asiohttp" / "static";
+        if (std::filesystem::is_directory(installed, ec)) return installed;
+    }
+    return ASIOHTTP_DEMO_STATIC_DIR;
+}
 
 // The image's HEALTHCHECK: this binary asks the running demo, so no curl is needed.
 int healthcheck(const web::ServerConfig& config) {
@@ -37,7 +51,7 @@ int healthcheck(const web::ServerConfig& config) {
 int main(int argc, char** argv) {
     web::ServerConfig config;
     demo::Options demo_options;
-    std::string config_file, static_dir = demo_options.static_dir.string(), tls_cert, tls_key;
+    std::string config_file, static_dir = default_static_dir().string(), tls_cert, tls_key;
     unsigned port = config.port;
     std::size_t max_body = config.client_max_size, max_header = config.max_header_size;
     double shutdown_timeout = double(config.shutdown_timeout.count()) / 1000;
