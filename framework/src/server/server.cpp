@@ -61,7 +61,9 @@ public:
             throw;
         }
 
-        auto tick = std::min({config_.header_timeout, config_.keepalive_timeout, config_.body_timeout}) / 4;
+        auto tick = std::min({config_.header_timeout, config_.keepalive_timeout, config_.body_timeout,
+                              tls_ ? config_.tls.handshake_timeout : config_.header_timeout}) /
+                    4;
         tick = std::clamp(tick, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
         on_each_worker([tick](Worker& w) {
             asio::co_spawn(w.ioc, w.accept_loop(), asio::detached);

@@ -39,16 +39,39 @@ awaitable<void> Worker::accept_loop() {
     }
 }
 
+namespace {
+
+// A connection still in its TLS handshake, registered like any other: the
+// worker's tick enforces handshake_timeout, and a stopping server drops it.
+class Handshaking final : public Connection {
+public:
+    Handshaking(TlsStream& stream, Clock::time_point deadline) : stream_(stream), deadline_(deadline) {}
+    void check_deadline(Clock::time_point now) override {
+        if (now < deadline_) return;
+        deadline_ = Clock::time_point::max();
+        cancel(stream_);  // a peer that never finishes the handshake
+    }
+    void begin_shutdown(Clock::time_point) override { cancel(stream_); }
+    void abort() override { close(stream_); }
+
+private:
+    TlsStream& stream_;
+    Clock::time_point deadline_;
+};
+
+}  // namespace
+
 awaitable<void> Worker::serve_tls(asio::ip::tcp::socket socket) {
     auto contexts = shared_.tls->current();  // this handshake's certificates, even if a reload comes meanwhile
     TlsStream stream(std::move(socket), contexts->default_context());
-    asio::steady_timer timeout(ioc, shared_.tls->handshake_timeout());
-    timeout.async_wait([&stream](boost::system::error_code ec) {
-        if (!ec) cancel(stream);  // a peer that never finishes the handshake
-    });
-    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
-    timeout.cancel();
-    if (ec) {  // plain HTTP on the TLS port, an old protocol, a scanner: nothing to answer
+    boost::system::error_code ec;
+    {
+        Handshaking pending(stream, now_ + shared_.tls->handshake_timeout());
+        add(pending);
+        auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
+        ec = handshake_ec;
+    }
+    if (ec) {  // plain HTTP on the TLS port, an old protocol, a scanner, a stop: nothing to answer
         close(stream);
         connection_closed();
         co_return;
