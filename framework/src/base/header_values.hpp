@@ -27,6 +27,15 @@ bool for_each_item(std::string_view list, Fn fn) {
     return false;
 }
 
+// The same over every `name` field of `headers`: repeated fields read as one
+// list (RFC 9110 5.3).
+template <class Headers, class Fn>
+bool for_each_item(const Headers& headers, std::string_view name, Fn fn) {
+    for (auto& field : headers.getall(name))
+        if (for_each_item(field, fn)) return true;
+    return false;
+}
+
 // Whether the list has `token`, in any case ("Connection: keep-alive, Upgrade").
 inline bool has_token(std::string_view list, std::string_view token) {
     return for_each_item(list, [&](std::string_view item) { return iequals(item, token); });

@@ -67,41 +67,37 @@ struct Hop {
 // The Forwarded elements of every Forwarded field, in order (nearest proxy last).
 std::vector<Hop> forwarded_hops(const web::Request& req) {
     std::vector<Hop> hops;
-    for (auto& field : req.headers().getall("Forwarded")) {
-        for_each_item(field, [&](std::string_view element) {
-            Hop hop;
-            for_each_pair(element, ';', [&](std::string_view name, std::optional<std::string_view> value) {
-                if (!value) return;
-                if (iequals(name, "for")) hop.for_ = *value;
-                else if (iequals(name, "proto")) hop.proto = strip_quotes(*value);
-                else if (iequals(name, "host")) hop.host = strip_quotes(*value);
-            });
-            hops.push_back(hop);
-            return false;
+    for_each_item(req.headers(), "Forwarded", [&](std::string_view element) {
+        Hop hop;
+        for_each_pair(element, ';', [&](std::string_view name, std::optional<std::string_view> value) {
+            if (!value) return;
+            if (iequals(name, "for")) hop.for_ = *value;
+            else if (iequals(name, "proto")) hop.proto = strip_quotes(*value);
+            else if (iequals(name, "host")) hop.host = strip_quotes(*value);
         });
-    }
+        hops.push_back(hop);
+        return false;
+    });
     return hops;
 }
 
 // The last item of a comma-separated header: what the nearest proxy said.
 std::string_view last_item(const web::Request& req, std::string_view name) {
     std::string_view out;
-    for (auto& field : req.headers().getall(name))
-        for_each_item(field, [&](std::string_view v) {
-            out = v;
-            return false;
-        });
+    for_each_item(req.headers(), name, [&](std::string_view v) {
+        out = v;
+        return false;
+    });
     return out;
 }
 
 // X-Forwarded-For as hops; -Proto and -Host, as the nearest proxy set them, describe the client's request.
 std::vector<Hop> x_forwarded_hops(const web::Request& req) {
     std::vector<Hop> hops;
-    for (auto& field : req.headers().getall("X-Forwarded-For"))
-        for_each_item(field, [&](std::string_view node) {
-            hops.push_back({node, {}, {}});
-            return false;
-        });
+    for_each_item(req.headers(), "X-Forwarded-For", [&](std::string_view node) {
+        hops.push_back({node, {}, {}});
+        return false;
+    });
     return hops;
 }
 
