@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "asiohttp/application.hpp"
+#include "http1/request_parser.hpp"
 #include "web/body_limit.hpp"
 #include "net/transport.hpp"
 #include "web/exchange.hpp"
@@ -60,24 +61,24 @@ MockedRequestParts::~MockedRequestParts() = default;
 MockedRequestParts::Impl::Impl(std::string_view method, std::string_view target,
                                        MockedRequestOptions& options)
     : exchange(head, options.client_max_size), app(options.app), remote(std::move(options.remote)) {
-    head.method.assign(method);
-    head.target.assign(target);
-    head.version = options.version;
-    head.keep_alive = options.version >= 11;
-    // Field views are made once every field is in `fields`, as the parser does.
-    std::vector<std::pair<std::size_t, std::size_t>> spans;
-    for (auto& [name, value] : options.headers) {
-        spans.emplace_back(head.fields.size(), name.size());
-        head.fields += name;
-        spans.emplace_back(head.fields.size(), value.size());
-        head.fields += value;
-    }
-    std::string_view fields = head.fields;
-    for (std::size_t i = 0; i < spans.size(); i += 2)
-        head.headers.add(fields.substr(spans[i].first, spans[i].second),
-                         fields.substr(spans[i + 1].first, spans[i + 1].second));
+    // The head goes through the server's own parser, so it is filled (and
+    // checked) exactly as for a request off the wire.
+    std::string wire;
+    wire.append(method).append(" ").append(target).append(options.version >= 11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
+    for (auto& [name, value] : options.headers) wire.append(name).append(": ").append(value).append("\r\n");
+    wire.append("\r\n");
+    std::vector<asiohttp::detail::RequestParser::FieldPos> positions;
+    asiohttp::detail::RequestParser parser(head, positions);
+    parser.header_limit(std::uint32_t(wire.size()));
+    parser.body_limit(boost::none);  // the body is handed over below, not parsed
+    boost::beast::error_code ec;
+    parser.put(boost::asio::buffer(wire), ec);
+    if (!parser.is_header_done())
+        throw std::invalid_argument("make_mocked_request: not a valid request head (" +
+                                    (ec ? ec.message() : std::string("incomplete")) + ")");
     if (!options.body.empty() || options.headers.get("Content-Length")) head.content_length = options.body.size();
     head.body = std::move(options.body);
+    head.body_complete = false;  // read() goes through MockedExchange::read_body, which applies client_max_size
     if (!app) {
         own_app = std::make_unique<web::Application>();
         app = own_app.get();
