@@ -1,5 +1,5 @@
-// asiohttp-demo: the main job. Options come from the command line, then the
-// environment (PORT), then an optional INI file (--config), then the defaults.
+// asiohttp-demo: the main job. Settings come from the command line, then the
+// environment, then the file named by --config, then the defaults.
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -9,11 +9,10 @@
 
 #include <asiohttp/client.hpp>
 #include <asiohttp/tasks.hpp>
-#include <boost/program_options.hpp>
+#include <asiohttp/settings.hpp>
 
 #include "demo_app.hpp"
 
-namespace po = boost::program_options;
 namespace web = asiohttp::web;
 
 // The chat page's files: installed beside the binary (<prefix>/share/asiohttp/static,
@@ -48,81 +47,39 @@ int healthcheck(const web::ServerConfig& config) {
     }
 }
 
+// SESSION_KEY's 64 hex digits as the 32 bytes they spell.
+std::string session_key_bytes(const std::string& hex) {
+    std::string key;
+    const bool is_hex = std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); });
+    for (std::size_t i = 0; is_hex && hex.size() == 64 && i < hex.size(); i += 2)
+        key.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    if (key.size() != 32) throw asiohttp::SettingsError("session-key must be 64 hex digits (32 bytes)");
+    return key;
+}
+
 int main(int argc, char** argv) {
     web::ServerConfig config;
+    std::string static_dir = default_static_dir().string(), database_url, session_key_hex;
+    bool probe = false;
+
+    asiohttp::Settings settings("asiohttp-demo", "The asiohttp demo: hello world, JSON, notes, sessions, WebSocket chat.");
+    web::add_server_settings(settings, config);
+    settings.add("static-dir", static_dir, "directory of the chat page and its assets").metavar("DIR");
+    settings.add("database-url", database_url, "PostgreSQL DSN for the notes (none: in memory)").env({"DATABASE_URL"});
+    settings.add("session-key", session_key_hex, "64 hex digits, the same on every instance behind one balancer "
+                                                 "(none: random per process)").env({"SESSION_KEY"});
+    settings.add("healthcheck", probe, "probe /healthz of the demo at host:port (127.0.0.1 for 0.0.0.0), exit 0 if 200")
+        .env({});
     demo::Options demo_options;
-    std::string config_file, static_dir = default_static_dir().string(), tls_cert, tls_key;
-    unsigned port = config.port;
-    std::size_t max_body = config.client_max_size, max_header = config.max_header_size;
-    double shutdown_timeout = double(config.shutdown_timeout.count()) / 1000;
-    double drain_delay = double(config.drain_delay.count()) / 1000;
+    settings.check([&] {
+        if (!session_key_hex.empty()) demo_options.session_key = session_key_bytes(session_key_hex);
+    });
+    settings.parse(argc, argv);
+    if (probe) return healthcheck(config);
 
-    po::options_description options("asiohttp-demo options");
-    options.add_options()
-        ("help,h", "show this help")
-        ("config,c", po::value(&config_file), "INI file with the same keys as these options")
-        ("host", po::value(&config.host)->default_value(config.host), "address to listen on")
-        ("port,p", po::value(&port), "port (default: $PORT, else 8080)")
-        ("threads,t", po::value(&config.threads)->default_value(config.threads), "worker threads (0 = one per core)")
-        ("client-max-size", po::value(&max_body)->default_value(max_body), "request body limit in bytes (413 beyond)")
-        ("max-header-size", po::value(&max_header)->default_value(max_header), "request head limit in bytes (431 beyond)")
-        ("shutdown-timeout", po::value(&shutdown_timeout)->default_value(shutdown_timeout), "seconds in-flight requests get at shutdown")
-        ("access-log", po::value(&config.access_log)->default_value(true), "write the access log (true/false)")
-        ("static-dir", po::value(&static_dir)->default_value(static_dir), "directory of the chat page and its assets")
-        ("database-url", po::value(&demo_options.database_url), "PostgreSQL DSN for the notes (default: $DATABASE_URL; none: in memory)")
-        ("tls-cert", po::value(&tls_cert), "PEM certificate chain: serve HTTPS and WSS (with --tls-key; SIGHUP reloads)")
-        ("tls-key", po::value(&tls_key), "PEM private key of --tls-cert")
-        ("drain-delay", po::value(&drain_delay)->default_value(drain_delay), "seconds to go on serving, not ready, after SIGTERM")
-        ("debug", po::bool_switch(&config.debug), "exception texts in 500 responses")
-        ("healthcheck", "probe /healthz of the demo at --host/--port (127.0.0.1 for 0.0.0.0) and exit 0 if it answers 200");
-
-    po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, options), vm);
-        if (vm.count("config")) po::store(po::parse_config_file(vm["config"].as<std::string>().c_str(), options), vm);
-        po::notify(vm);
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n" << options << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << options << "\n";
-        return 0;
-    }
-    if (!vm.count("port"))
-        if (const char* env = std::getenv("PORT")) port = unsigned(std::strtoul(env, nullptr, 10));
-    if (port > 65535) {
-        std::cerr << "error: port " << port << " is out of range\n";
-        return 2;
-    }
-    config.port = std::uint16_t(port);
-    if (tls_cert.empty() != tls_key.empty()) {
-        std::cerr << "error: --tls-cert and --tls-key go together\n";
-        return 2;
-    }
-    if (!tls_cert.empty()) config.tls.certificates.push_back({tls_cert, tls_key});
-    config.client_max_size = max_body;
-    config.max_header_size = max_header;
-    config.shutdown_timeout = std::chrono::milliseconds(static_cast<long>(shutdown_timeout * 1000));
-    config.drain_delay = std::chrono::milliseconds(static_cast<long>(drain_delay * 1000));
-    if (vm.count("healthcheck")) return healthcheck(config);
-
-    web::Application app;
     demo_options.static_dir = static_dir;
-    if (demo_options.database_url.empty())
-        if (const char* env = std::getenv("DATABASE_URL")) demo_options.database_url = env;
-    // SESSION_KEY: 64 hex digits, the same for every instance behind one load balancer.
-    if (const char* env = std::getenv("SESSION_KEY")) {
-        std::string hex = env, key;
-        const bool is_hex = std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); });
-        for (std::size_t i = 0; is_hex && hex.size() == 64 && i < hex.size(); i += 2)
-            key.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
-        if (key.size() != 32) {
-            std::cerr << "error: SESSION_KEY must be 64 hex digits (32 bytes)\n";
-            return 2;
-        }
-        demo_options.session_key = key;
-    }
+    demo_options.database_url = database_url;
+    web::Application app;
     try {
         demo::setup_routes(app, demo_options);
     } catch (const std::exception& e) {

@@ -11,13 +11,12 @@
 #include <string>
 #include <vector>
 
-#include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
 #include <asiohttp/client.hpp>
+#include <asiohttp/settings.hpp>
 #include <asiohttp/tasks.hpp>
 
-namespace po = boost::program_options;
 using asiohttp::awaitable;
 using Clock = std::chrono::steady_clock;
 
@@ -95,66 +94,44 @@ awaitable<std::vector<Result>> fetch_all(asiohttp::ClientSessionOptions options,
     co_return results;
 }
 
-std::optional<std::chrono::milliseconds> seconds_option(const po::variables_map& vm, const char* name) {
-    if (!vm.count(name)) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<long long>(vm[name].as<double>() * 1000));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    po::options_description visible("fetch [options] URL...\n\nOptions");
-    visible.add_options()                                                                              //
-        ("help,h", "this help")                                                                        //
-        ("sequential", "one request after another instead of all at once")                           //
-        ("limit", po::value<std::size_t>()->default_value(100), "connections at once (0 = no limit)")  //
-        ("limit-per-host", po::value<std::size_t>()->default_value(0), "connections per host (0 = no limit)")  //
-        ("timeout-total", po::value<double>(), "seconds for each request, body included (default 300)")      //
-        ("timeout-connect", po::value<double>(), "seconds to get a connection (pool wait + connect)")        //
-        ("repeat", po::value<std::size_t>()->default_value(1), "fetch each URL this many times")            //
-        ("insecure,k", "do not verify TLS certificates")                                                    //
-        ("json", "print one JSON object instead of lines");
-    po::options_description hidden;
-    hidden.add_options()("url", po::value<std::vector<std::string>>());
-    po::options_description all;
-    all.add(visible).add(hidden);
-    po::positional_options_description positional;
-    positional.add("url", -1);
-
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "fetch: " << e.what() << "\n" << visible;
-        return 2;
-    }
-    if (vm.count("help") || !vm.count("url")) {
-        std::cout << visible;
-        return vm.count("help") ? 0 : 2;
-    }
-
     asiohttp::ClientSessionOptions options;
-    options.limit = vm["limit"].as<std::size_t>();
-    options.limit_per_host = vm["limit-per-host"].as<std::size_t>();
-    if (auto t = seconds_option(vm, "timeout-total")) options.timeout.total = t;
-    if (auto t = seconds_option(vm, "timeout-connect")) options.timeout.connect = t;
-    options.tls.verify = !vm.count("insecure");
     options.user_agent = "asiohttp-fetch";
+    bool sequential = false, insecure = false, json = false;
+    std::size_t repeat = 1;
+    std::vector<std::string> given_urls;
+
+    asiohttp::Settings settings("fetch", "Fetches URLs through one ClientSession, all at once unless --sequential.",
+                                "FETCH_");
+    settings.positional("URL", given_urls, "http:// or https:// URLs, each fetched --repeat times");
+    settings.add("sequential", sequential, "one request after another instead of all at once");
+    settings.add("limit", options.limit, "connections at once (0: no limit)");
+    settings.add("limit-per-host", options.limit_per_host, "connections per host (0: no limit)");
+    settings.add("timeout-total", options.timeout.total, "for each request, body included");
+    settings.add("timeout-connect", options.timeout.connect, "to get a connection (pool wait + connect)");
+    settings.add("repeat", repeat, "fetch each URL this many times");
+    settings.add("insecure", insecure, "do not verify TLS certificates").short_name('k');
+    settings.add("json", json, "print one JSON object instead of lines");
+    settings.check([&] {
+        if (given_urls.empty()) throw asiohttp::SettingsError("no URL given (see --help)");
+    });
+    settings.parse(argc, argv);
+    options.tls.verify = !insecure;
 
     std::vector<std::string> urls;
-    const auto repeat = vm["repeat"].as<std::size_t>();
-    for (auto& url : vm["url"].as<std::vector<std::string>>())
+    for (auto& url : given_urls)
         for (std::size_t i = 0; i < repeat; ++i) urls.push_back(url);
 
     const auto start = Clock::now();
-    auto results = asiohttp::run(fetch_all(options, urls, vm.count("sequential") > 0));
+    auto results = asiohttp::run(fetch_all(options, urls, sequential));
     const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 
     bool all_answered = true;
     for (auto& r : results) all_answered = all_answered && r.status.has_value();
 
-    if (vm.count("json")) {
+    if (json) {
         using ojson = nlohmann::ordered_json;  // keys in the documented order
         ojson out{{"total_ms", total_ms}, {"results", ojson::array()}};
         for (auto& r : results)

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,13 +16,14 @@ namespace {
 // The demo in a child process; its first stdout line names where it listens.
 class DemoProcess {
 public:
-    explicit DemoProcess(std::vector<std::string> args) {
+    explicit DemoProcess(std::vector<std::string> args, std::vector<std::string> env = {}) {
         int out[2];
         if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
         pid_ = ::fork();
         if (pid_ == 0) {
             ::dup2(out[1], STDOUT_FILENO);
             ::close(out[0]);
+            for (auto& e : env) ::putenv(e.data());
             std::vector<char*> argv{const_cast<char*>(ASIOHTTP_DEMO_BIN)};
             for (auto& a : args) argv.push_back(a.data());
             argv.push_back(nullptr);
@@ -74,10 +76,18 @@ TEST(DemoTls, ServesHttpsWithTlsCertAndTlsKey) {
 
 namespace {
 
-int run_status(const std::string& command) {
-    const int status = std::system((command + " >/dev/null 2>&1").c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+
+// What a shell command printed on stdout and stderr together, and its exit status.
+std::pair<int, std::string> run_capture(const std::string& command) {
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    const int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+int run_status(const std::string& command) { return run_capture(command).first; }
 
 // The image's HEALTHCHECK runs the binary itself: 0 when the demo answers, 1 when nothing does.
 TEST(DemoHealthcheck, ExitsZeroWhenTheDemoAnswersAndOneWhenNothingDoes) {
@@ -96,6 +106,34 @@ TEST(DemoHealthcheck, ExitsZeroWhenTheDemoAnswersAndOneWhenNothingDoes) {
     const auto free_port = std::to_string(probe_port.local_endpoint().port());
     probe_port.close();
     EXPECT_EQ(run_status(probe + free_port), 1);
+}
+
+// The demo reads its settings through the framework: the environment beats the
+// config file, and a bad value is one line and status 2, before anything listens.
+TEST(DemoSettings, EnvironmentOverConfigFileAndBadValuesExitTwo) {
+    const std::string ini = ::testing::TempDir() + "asiohttp-demo-settings.ini";
+    std::ofstream(ini) << "host = 127.0.0.1\nport = 1\nthreads = 1\naccess-log = false\n";
+    // Port 1 from the file would fail to bind: ASIOHTTP_PORT=0 must win.
+    DemoProcess demo({"--config", ini}, {"ASIOHTTP_PORT=0"});
+    const auto banner = demo.banner();
+    EXPECT_NE(banner.find("http://127.0.0.1:"), std::string::npos) << banner;
+    EXPECT_EQ(banner.find("http://127.0.0.1:1 "), std::string::npos) << banner;
+
+    const std::string bin = ASIOHTTP_DEMO_BIN;
+    auto [status, out] = run_capture(bin + " --port 70000");
+    EXPECT_EQ(status, 2);
+    EXPECT_EQ(out, "asiohttp-demo: error: --port 70000: out of range (0 to 65535)\n");
+    std::tie(status, out) = run_capture("SESSION_KEY=abc " + bin);
+    EXPECT_EQ(status, 2);
+    EXPECT_EQ(out, "asiohttp-demo: error: session-key must be 64 hex digits (32 bytes)\n");
+    std::tie(status, out) = run_capture(bin + " --config " + ini + ".missing");
+    EXPECT_EQ(status, 2);
+    EXPECT_EQ(out, "asiohttp-demo: error: config file " + ini + ".missing: cannot be read\n");
+    std::tie(status, out) = run_capture(bin + " --help");
+    EXPECT_EQ(status, 0);
+    EXPECT_NE(out.find("--tls-cert FILE"), std::string::npos) << out;
+    EXPECT_NE(out.find("env DATABASE_URL"), std::string::npos) << out;
+    std::remove(ini.c_str());
 }
 
 }  // namespace

@@ -218,4 +218,51 @@ TEST(Tls, ACertificateThatDoesNotLoadIsAClearError) {
     }
 }
 
+TEST(Tls, ThePlainRedirectPortSendsEveryRequestToHttps) {
+    CertFiles cert("asiohttp-tls-redirect");
+    web::Application app;
+    app.router().add_get("/info", info);
+    auto config = tls_config({cert.files()});
+    config.tls.redirect_port = 0;  // any free port
+    TestServer server(app, config);
+    const auto plain = server.server().redirect_port();
+    ASSERT_NE(plain, 0);
+    ASSERT_NE(plain, server.port());
+    const auto https = "https://127.0.0.1:" + std::to_string(server.port());
+
+    TestClient raw("127.0.0.1", plain);
+    raw.send_raw("POST /info?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(plain) +
+                 "\r\nContent-Length: 2\r\n\r\nhi");
+    auto moved = raw.read_response();
+    EXPECT_EQ(moved.status, 308);  // 308 keeps the method and body
+    EXPECT_EQ(moved.headers.get("Location", ""), https + "/info?x=1");
+    // The same connection goes on; IPv6 and names keep their host, a Host that is not one is refused.
+    raw.send_raw("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n");
+    EXPECT_EQ(raw.read_response().headers.get("Location", ""), "https://[::1]:" + std::to_string(server.port()) + "/");
+    raw.send_raw("GET /a HTTP/1.1\r\nHost: example.org\r\n\r\n");
+    EXPECT_EQ(raw.read_response().headers.get("Location", ""),
+              "https://example.org:" + std::to_string(server.port()) + "/a");
+    raw.send_raw("GET / HTTP/1.1\r\nHost: evil.test/x@\r\n\r\n");
+    EXPECT_EQ(raw.read_response().status, 400);
+    raw.send_raw("GET / HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(raw.read_response().status, 400);
+
+    // A client that follows redirects ends up on the TLS port.
+    asiohttp::run([&]() -> awaitable<void> {
+        ClientSession session({.tls = {.ca_file = cert.cert_file}});
+        auto r = co_await session.get("http://127.0.0.1:" + std::to_string(plain) + "/info");
+        EXPECT_EQ(r.status(), 200);
+        const json body = co_await r.json();
+        EXPECT_EQ(body["scheme"], "https");
+        EXPECT_EQ(r.history().size(), 1u);
+    }());
+}
+
+TEST(Tls, ARedirectPortNeedsCertificates) {
+    web::Application app;
+    auto config = TestServer::default_config();
+    config.tls.redirect_port = 0;
+    EXPECT_THROW(TestServer(app, config), std::invalid_argument);
+}
+
 }  // namespace

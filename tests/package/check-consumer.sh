@@ -33,7 +33,7 @@ echo "check-consumer: hello world built against the installed package without li
 
 # The installed demo finds its chat page beside itself, not in the source tree.
 if [[ -x $work/prefix/bin/asiohttp-demo ]]; then
-  "$work/prefix/bin/asiohttp-demo" --help | grep -q -- "--static-dir arg (=$work/prefix/share/asiohttp/static)" ||
+  "$work/prefix/bin/asiohttp-demo" --help | tr -s ' \n' '  ' | grep -qF -- "(default $work/prefix/share/asiohttp/static;" ||
     { echo "check-consumer: the installed demo does not default to its installed static files" >&2; exit 1; }
   echo "check-consumer: the installed demo defaults to its installed static files"
 fi

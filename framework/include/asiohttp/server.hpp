@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct ServerTLS {
     // client asks for (SNI) when their certificate covers it.
     std::vector<TLSCertificate> certificates;
     std::chrono::milliseconds handshake_timeout{10'000};  // a peer that does not finish it is dropped
+    // Also listen for plain HTTP on this port (0: any free one, see
+    // Server::redirect_port()) and answer everything with a 308 to https://.
+    std::optional<std::uint16_t> redirect_port;
 
     bool enabled() const noexcept { return !certificates.empty(); }
 };
@@ -67,6 +71,10 @@ struct ServerConfig {
 
 }  // namespace asiohttp::web
 
+namespace asiohttp {
+class Settings;
+}  // namespace asiohttp
+
 namespace asiohttp::detail {
 class ServerImpl;
 }  // namespace asiohttp::detail
@@ -86,6 +94,8 @@ public:
     void start();
     // The bound port (useful with port 0).
     std::uint16_t port() const noexcept;
+    // The bound plain port that redirects to https (ServerTLS::redirect_port), else 0.
+    std::uint16_t redirect_port() const noexcept;
     const ServerConfig& config() const noexcept;
     // Graceful shutdown: stop accepting, on_shutdown, let in-flight requests finish
     // within shutdown_timeout, close what remains, on_cleanup. Idempotent.
@@ -109,5 +119,19 @@ private:
 // reloads the TLS certificates. A bind failure (port in use) or a certificate
 // that does not load prints one line and exits with status 1.
 int run_app(Application& app, ServerConfig config = {});
+
+// run_app with the ServerConfig read from the command line, the environment and
+// a config file (see add_server_settings); --help lists the keys, a bad value
+// prints one line and exits with status 2.
+int run_app(Application& app, int argc, char** argv);
+
+// The server's keys, filling `config` when settings.parse() runs (README,
+// "Configuration"): host, port (-p; also $PORT), threads (-t), backlog,
+// client-max-size, max-header-size, header-timeout, body-timeout,
+// keepalive-timeout, shutdown-timeout, drain-delay, access-log,
+// access-log-format, debug, server-header, tls-cert and tls-key (in pairs, the
+// first pair the default certificate), tls-handshake-timeout, tls-redirect-port,
+// trusted-proxies. Environment: ASIOHTTP_ and the key in capitals, - as _.
+void add_server_settings(Settings& settings, ServerConfig& config);
 
 }  // namespace asiohttp::web

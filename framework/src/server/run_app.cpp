@@ -1,6 +1,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <optional>
 
@@ -9,6 +10,7 @@
 
 #include "asiohttp/application.hpp"
 #include "asiohttp/server.hpp"
+#include "asiohttp/settings.hpp"
 #include "base/log.hpp"
 
 namespace asiohttp::web {
@@ -55,6 +57,14 @@ int run_app(Application& app, ServerConfig config) {
         server->wait();
     }
     return EXIT_SUCCESS;
+}
+
+int run_app(Application& app, int argc, char** argv) {
+    ServerConfig config;
+    Settings settings(argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "server");
+    add_server_settings(settings, config);
+    settings.parse(argc, argv);
+    return run_app(app, std::move(config));
 }
 
 }  // namespace asiohttp::web

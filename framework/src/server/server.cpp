@@ -11,6 +11,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "base/log.hpp"
+#include "server/https_redirect.hpp"
 #include "server/worker.hpp"
 #include "web/forwarded.hpp"
 
@@ -28,6 +29,10 @@ public:
         if (config_.access_log) access_log_.emplace(config_.access_log_format);
         if (config_.tls.enabled()) tls_.emplace(config_.tls);  // a certificate that does not load throws here
         if (!config_.trusted_proxies.empty()) proxies_.emplace(config_.trusted_proxies);
+        if (config_.tls.redirect_port) {
+            if (!config_.tls.enabled()) throw std::invalid_argument("tls.redirect_port needs TLS certificates");
+            redirect_app_ = make_https_redirect_app(port_);
+        }
     }
     ~ServerImpl() { stop(); }
 
@@ -39,7 +44,7 @@ public:
         for (unsigned i = 0; i < threads; ++i)
             workers_.push_back(std::make_unique<Worker>(Worker::Shared{
                 app_, config_, access_log_ ? &*access_log_ : nullptr, tls_ ? &*tls_ : nullptr,
-                proxies_ ? &*proxies_ : nullptr, drained_}));
+                proxies_ ? &*proxies_ : nullptr, drained_, redirect_app_.get()}));
         bind_all();
 
         app_.set_debug(config_.debug);
@@ -50,7 +55,7 @@ public:
         try {
             run_hook(app_.startup());
         } catch (...) {
-            for (auto& w : workers_) w->acceptor.close();
+            for (auto& w : workers_) w->close_acceptors();
             try {
                 run_hook(app_.cleanup());
             } catch (const std::exception& e) {
@@ -66,7 +71,7 @@ public:
                     4;
         tick = std::clamp(tick, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
         on_each_worker([tick](Worker& w) {
-            asio::co_spawn(w.ioc, w.accept_loop(), asio::detached);
+            w.start_accepting();
             asio::co_spawn(w.ioc, w.tick_loop(tick), asio::detached);
         });
         running_ = true;
@@ -95,8 +100,7 @@ public:
         // 1. Stop accepting; idle keep-alive connections close, busy ones after their response.
         on_each_worker([deadline](Worker& w) {
             w.stopping = true;
-            boost::system::error_code ec;
-            w.acceptor.close(ec);
+            w.close_acceptors();
             for (auto& c : w.connections) c.begin_shutdown(deadline);
         });
         // 2. on_shutdown (WebSockets get their 1001 here).
@@ -136,6 +140,7 @@ public:
     }
 
     std::uint16_t port() const noexcept { return port_; }
+    std::uint16_t redirect_port() const noexcept { return redirect_port_; }
     void reload_tls() {
         if (!tls_) throw std::logic_error("reload_tls: the server has no TLS certificates configured");
         tls_->reload();
@@ -196,7 +201,20 @@ private:
                 throw std::system_error(ec, "cannot resolve host '" + config_.host + "'");
             address = results.begin()->endpoint().address();
         }
-        std::uint16_t port = config_.port;
+        port_ = listen_all(&Worker::acceptor, address, config_.port);
+        if (config_.tls.redirect_port) {
+            try {
+                redirect_port_ = listen_all(&Worker::redirect_acceptor, address, *config_.tls.redirect_port);
+            } catch (...) {
+                for (auto& w : workers_) w->close_acceptors();
+                throw;
+            }
+        }
+    }
+
+    // Binds and listens with every worker's `acceptor` on one port; returns it.
+    std::uint16_t listen_all(tcp::acceptor Worker::*acceptor, const asio::ip::address& address, std::uint16_t port) {
+        boost::system::error_code ec;
         auto cannot_listen = [&](const boost::system::error_code& e) {
             return std::system_error(e, "cannot listen on " + config_.host + ":" + std::to_string(port));
         };
@@ -207,15 +225,15 @@ private:
             if (bind_acceptor(probe, {address, port}, false, ec)) throw cannot_listen(ec);
         }
         for (auto& w : workers_) {
-            auto& a = w->acceptor;
+            auto& a = (*w).*acceptor;
             if (!bind_acceptor(a, {address, port}, true, ec)) a.listen(config_.backlog, ec);
             if (ec) {
-                for (auto& other : workers_) other->acceptor.close();
+                for (auto& other : workers_) ((*other).*acceptor).close();
                 throw cannot_listen(ec);
             }
             port = a.local_endpoint().port();  // port 0: the others join the port the first one got
         }
-        port_ = port;
+        return port;
     }
 
     Application& app_;
@@ -223,9 +241,10 @@ private:
     std::optional<AccessLog> access_log_;
     std::optional<TlsSettings> tls_;
     std::optional<TrustedProxies> proxies_;
+    std::uint16_t port_ = 0, redirect_port_ = 0;
+    std::unique_ptr<Application> redirect_app_;  // reads port_
     asiohttp::detail::DrainSignal drained_;  // before the workers, which signal it
     std::vector<std::unique_ptr<Worker>> workers_;
-    std::uint16_t port_ = 0;
 
     std::mutex mutex_;
     std::condition_variable done_;
@@ -241,6 +260,7 @@ Server::Server(Application& app, ServerConfig config)
 Server::~Server() = default;
 void Server::start() { impl_->start(); }
 std::uint16_t Server::port() const noexcept { return impl_->port(); }
+std::uint16_t Server::redirect_port() const noexcept { return impl_->redirect_port(); }
 const ServerConfig& Server::config() const noexcept { return impl_->config(); }
 void Server::stop() { impl_->stop(); }
 void Server::wait() { impl_->wait(); }

@@ -1,6 +1,7 @@
 #include "server/worker.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/stream.hpp>
 
 #include "asiohttp/tasks.hpp"
@@ -15,10 +16,47 @@ using namespace asiohttp::web;  // the web layer's internals name its types unqu
 
 namespace asio = boost::asio;
 
-awaitable<void> Worker::accept_loop() {
+// The worker as connections on the redirect port see it: its registry, counters
+// and clock, with the application that answers every request with a redirect.
+class RedirectHost final : public HttpHost {
+public:
+    RedirectHost(Worker& worker, web::Application& app) : worker_(worker), app_(app) {}
+    void add(Connection& c) noexcept override { worker_.add(c); }
+    const web::ServerConfig& config() const noexcept override { return worker_.config(); }
+    Clock::time_point now() const noexcept override { return worker_.now(); }
+    web::Application& app() noexcept override { return app_; }
+    const AccessLog* access_log() const noexcept override { return worker_.access_log(); }
+    const TrustedProxies* trusted_proxies() const noexcept override { return worker_.trusted_proxies(); }
+    void request_started() noexcept override { worker_.request_started(); }
+    void request_finished() noexcept override { worker_.request_finished(); }
+    void connection_closed() noexcept override { worker_.connection_closed(); }
+
+private:
+    Worker& worker_;
+    web::Application& app_;
+};
+
+Worker::Worker(const Shared& shared) : shared_(shared) {
+    if (shared.redirect_app) redirect_host_ = std::make_unique<RedirectHost>(*this, *shared.redirect_app);
+}
+
+Worker::~Worker() = default;
+
+void Worker::start_accepting() {
+    asio::co_spawn(ioc, accept_loop(acceptor, *this, shared_.tls != nullptr), asio::detached);
+    if (redirect_host_) asio::co_spawn(ioc, accept_loop(redirect_acceptor, *redirect_host_, false), asio::detached);
+}
+
+void Worker::close_acceptors() noexcept {
+    boost::system::error_code ec;
+    acceptor.close(ec);
+    redirect_acceptor.close(ec);
+}
+
+awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& from, HttpHost& host, bool tls) {
     asio::steady_timer backoff(ioc);
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        auto [ec, socket] = co_await from.async_accept(nothrow);
         if (ec) {
             if (stopping || ec == asio::error::operation_aborted) co_return;
             // Out of descriptors or memory: wait a little instead of spinning.
@@ -34,8 +72,8 @@ awaitable<void> Worker::accept_loop() {
         auto log_failure = [](std::exception_ptr e) {
             if (e) server_logger().error("connection failed: {}", what_of(e));
         };
-        if (shared_.tls) asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
-        else asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), *this), log_failure);
+        if (tls) asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
+        else asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), host), log_failure);
     }
 }
 

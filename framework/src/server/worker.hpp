@@ -45,6 +45,8 @@ private:
     std::condition_variable cv_;
 };
 
+class RedirectHost;
+
 class Worker final : public HttpHost {
 public:
     // What the workers share, owned by the server.
@@ -55,8 +57,10 @@ public:
         const TlsSettings* tls;              // null: plain HTTP
         const TrustedProxies* proxies;       // null: none
         DrainSignal& drained;
+        web::Application* redirect_app;      // null: no plain port redirecting to https
     };
-    explicit Worker(const Shared& shared) : shared_(shared) {}
+    explicit Worker(const Shared& shared);
+    ~Worker();
 
     // HttpHost
     void add(Connection& c) noexcept override { connections.push_back(c); }
@@ -84,8 +88,12 @@ public:
         if (thread.joinable()) thread.join();
     }
 
-    // Accepts until the acceptor closes; each connection runs as its own coroutine.
-    awaitable<void> accept_loop();
+    // Accepts until the acceptor closes; each connection runs as its own coroutine,
+    // over TLS on the main port, in plain HTTP for `host` on the redirect port.
+    awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& from, HttpHost& host, bool tls);
+    // Both acceptors' loops.
+    void start_accepting();
+    void close_acceptors() noexcept;
     // The TLS handshake (bounded by handshake_timeout), then HTTP over it.
     awaitable<void> serve_tls(boost::asio::ip::tcp::socket socket);
     // Advances the clock and enforces deadlines until the ticker is cancelled.
@@ -101,11 +109,13 @@ public:
 
     boost::asio::io_context ioc{1};
     boost::asio::ip::tcp::acceptor acceptor{ioc};
+    boost::asio::ip::tcp::acceptor redirect_acceptor{ioc};  // open with ServerTLS::redirect_port
     boost::asio::steady_timer ticker{ioc};
     std::thread thread;
 
 private:
     const Shared shared_;
+    std::unique_ptr<RedirectHost> redirect_host_;  // this worker, with the redirect application
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     Clock::time_point now_ = Clock::now();
 };
