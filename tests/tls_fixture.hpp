@@ -12,6 +12,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <asiohttp/server.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -76,6 +78,19 @@ private:
         (void)BIO_reset(bio);
         return out;
     }
+};
+
+// A certificate and its files, removed at the end of the test.
+struct CertFiles {
+    TestCertificate cert;
+    std::string cert_file, key_file;
+    explicit CertFiles(const std::string& name, const char* names = "DNS:localhost,IP:127.0.0.1")
+        : cert(TestCertificate::make(names)), cert_file(cert.write_cert(name)), key_file(cert.write_key(name)) {}
+    ~CertFiles() {
+        std::filesystem::remove(cert_file);
+        std::filesystem::remove(key_file);
+    }
+    asiohttp::web::TLSCertificate files() const { return {cert_file, key_file}; }
 };
 
 // Answers every HTTPS request with 200 "tls ok <target>", keeping connections alive.

@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include "run_command.hpp"
 #include "test_support.hpp"
 #include "tls_fixture.hpp"
 
@@ -689,14 +690,10 @@ TEST_F(Client, ClosedSessionIsAClearError) {
 #ifdef ASIOHTTP_FETCH  // the fetch tool is built with the apps (ASIOHTTP_BUILD_APPS)
 namespace {
 
-// Runs the fetch tool; returns its exit status and what it printed.
+// Runs the fetch tool; returns its exit status and what it printed on stdout.
 std::pair<int, std::string> run_fetch(const std::string& args) {
-    std::string out;
-    FILE* p = ::popen((std::string(ASIOHTTP_FETCH) + " " + args + " 2>/dev/null").c_str(), "r");
-    char buf[4096];
-    while (auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    auto r = run_command(std::string(ASIOHTTP_FETCH) + " " + args, false);
+    return {r.status, r.output};
 }
 
 TEST_F(Client, FetchToolReportsEveryRequestInOrder) {

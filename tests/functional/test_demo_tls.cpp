@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "run_command.hpp"
 #include "test_support.hpp"
 #include "tls_fixture.hpp"
 
@@ -41,6 +42,7 @@ public:
         }
         if (stdout_) std::fclose(stdout_);
     }
+    pid_t pid() const noexcept { return pid_; }
     // The first line it printed ("======== Running on https://127.0.0.1:PORT ========").
     std::string banner() {
         char line[256] = {};
@@ -77,17 +79,49 @@ TEST(DemoTls, ServesHttpsWithTlsCertAndTlsKey) {
 namespace {
 
 
-// What a shell command printed on stdout and stderr together, and its exit status.
-std::pair<int, std::string> run_capture(const std::string& command) {
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    std::string out;
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    const int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+int run_status(const std::string& command) { return run_command(command).status; }
 
-int run_status(const std::string& command) { return run_capture(command).first; }
+// kill -HUP rereads the certificate files: an open connection goes on, new
+// handshakes get the new certificate.
+TEST(DemoTls, SighupReloadsTheCertificateAndKeepsOpenConnections) {
+    auto first = TestCertificate::make();
+    const auto cert_file = first.write_cert("asiohttp-demo-hup"), key_file = first.write_key("asiohttp-demo-hup");
+    const auto first_ca = first.write_cert("asiohttp-demo-hup-ca1");
+    DemoProcess demo({"--host", "127.0.0.1", "--port", "0", "--threads", "1", "--access-log", "false", "--tls-cert",
+                      cert_file, "--tls-key", key_file});
+    const auto banner = demo.banner();
+    const auto at = banner.find("https://127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << banner;
+    const std::string url = "https://127.0.0.1:" + std::to_string(std::stoi(banner.substr(at + 18))) + "/healthz";
+    asiohttp::run([&]() -> awaitable<void> {
+        asiohttp::ClientSession open_one({.tls = {.ca_file = first_ca}});
+        auto r = co_await open_one.get(url);
+        EXPECT_EQ(r.status(), 200);
+        co_await r.read();
+
+        auto second = TestCertificate::make();
+        std::ofstream(cert_file) << second.cert_pem;
+        std::ofstream(key_file) << second.key_pem;
+        const auto second_ca = second.write_cert("asiohttp-demo-hup-ca2");
+        ::kill(demo.pid(), SIGHUP);
+        bool reloaded = false;  // the signal is handled on the demo's own time: poll for up to 3 s
+        for (int i = 0; i < 30 && !reloaded; ++i) {
+            asiohttp::ClientSession fresh({.tls = {.ca_file = second_ca}});
+            try {
+                auto f = co_await fresh.get(url);
+                reloaded = f.status() == 200;
+            } catch (const asiohttp::ClientSSLError&) {
+            }
+            if (!reloaded) co_await async_sleep(100ms);
+        }
+        EXPECT_TRUE(reloaded) << "new handshakes still get the old certificate";
+        auto kept = co_await open_one.get(url);  // on the connection opened before the reload
+        EXPECT_EQ(kept.status(), 200);
+        EXPECT_EQ(open_one.connections_opened(), 1u);
+        std::filesystem::remove(second_ca);
+    }());
+    for (auto& f : {cert_file, key_file, first_ca}) std::filesystem::remove(f);
+}
 
 // The image's HEALTHCHECK runs the binary itself: 0 when the demo answers, 1 when nothing does.
 TEST(DemoHealthcheck, ExitsZeroWhenTheDemoAnswersAndOneWhenNothingDoes) {
@@ -120,6 +154,10 @@ TEST(DemoSettings, EnvironmentOverConfigFileAndBadValuesExitTwo) {
     EXPECT_EQ(banner.find("http://127.0.0.1:1 "), std::string::npos) << banner;
 
     const std::string bin = ASIOHTTP_DEMO_BIN;
+    auto run_capture = [](const std::string& command) {
+        auto r = run_command(command);
+        return std::pair{r.status, r.output};
+    };
     auto [status, out] = run_capture(bin + " --port 70000");
     EXPECT_EQ(status, 2);
     EXPECT_EQ(out, "asiohttp-demo: error: --port 70000: out of range (0 to 65535)\n");

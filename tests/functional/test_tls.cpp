@@ -19,19 +19,6 @@ using asiohttp::ClientSession;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-// A certificate and its files, removed at the end of the test.
-struct CertFiles {
-    TestCertificate cert;
-    std::string cert_file, key_file;
-    explicit CertFiles(const std::string& name, const char* names = "DNS:localhost,IP:127.0.0.1")
-        : cert(TestCertificate::make(names)), cert_file(cert.write_cert(name)), key_file(cert.write_key(name)) {}
-    ~CertFiles() {
-        std::filesystem::remove(cert_file);
-        std::filesystem::remove(key_file);
-    }
-    web::TLSCertificate files() const { return {cert_file, key_file}; }
-};
-
 web::ServerConfig tls_config(std::vector<web::TLSCertificate> certs) {
     auto config = TestServer::default_config();
     config.tls.certificates = std::move(certs);
