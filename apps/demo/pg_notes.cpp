@@ -56,13 +56,15 @@ private:
 }  // namespace
 
 awaitable<void> create_notes_schema(asiohttp::pg::Pool& pool) {
-    co_await pool.query(
-        "create table if not exists notes ("
-        " id bigserial primary key,"
-        " title text not null,"
-        " body text not null default '',"
-        " created_at timestamptz not null default now(),"
-        " updated_at timestamptz not null default now())");
+    co_await pool.setup_schema("notes", [](pqxx::work& tx) {
+        tx.exec(
+            "create table if not exists notes ("
+            " id bigserial primary key,"
+            " title text not null,"
+            " body text not null default '',"
+            " created_at timestamptz not null default now(),"
+            " updated_at timestamptz not null default now())");
+    });
 }
 
 std::unique_ptr<NotesStore> make_pg_store(std::shared_ptr<asiohttp::pg::Pool> pool) {

@@ -52,14 +52,13 @@ awaitable<web::Response> queries(web::Request& req) {
 }  // namespace
 
 awaitable<void> create_world(asiohttp::pg::Pool& pool) {
-    co_await pool.run([](pqxx::connection& c) {
-        pqxx::work tx(c);
+    // Under the lock, the seed rows too are inserted by one replica only.
+    co_await pool.setup_schema("world", [](pqxx::work& tx) {
         tx.exec("create table if not exists world (id integer primary key, randomnumber integer not null)");
         if (tx.exec1("select count(*) from world")[0].as<int>() == 0)
             tx.exec("insert into world (id, randomnumber) "
                     "select i, 1 + floor(random() * 10000)::int from generate_series(1, " +
                     std::to_string(kRows) + ") as i");
-        tx.commit();
     });
     pool.prepare("world_by_id", "select id, randomnumber from world where id = $1");
 }

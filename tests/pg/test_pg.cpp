@@ -57,6 +57,34 @@ TEST(Postgres, QueriesTransactionsAndPreparedStatements) {
     EXPECT_EQ(sync(pool.query("select 1"))[0][0].as<int>(), 1);  // the connection survived the error
 }
 
+// Replicas starting at once against one database (compose --scale demo=3): each
+// creates and seeds the same table; none fails, and the rows are seeded once.
+TEST(Postgres, SetupSchemaLetsReplicasStartAtOnce) {
+    const std::string table = "pg_test_race_" + std::to_string(::getpid());
+    constexpr int replicas = 6;
+    std::vector<std::unique_ptr<pg::Pool>> pools;
+    for (int i = 0; i < replicas; ++i) pools.push_back(std::make_unique<pg::Pool>(pg::PoolConfig{.dsn = dsn()}));
+    std::vector<std::thread> starting;
+    std::atomic<int> failures{0};
+    for (auto& pool : pools)
+        starting.emplace_back([&, p = pool.get()] {
+            try {
+                sync(p->setup_schema(table, [&](pqxx::work& tx) {
+                    tx.exec("create table if not exists " + table + " (id integer primary key)");
+                    if (tx.exec1("select count(*) from " + table)[0].as<int>() == 0)
+                        tx.exec("insert into " + table + " select generate_series(1, 100)");
+                }));
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << e.what();
+                ++failures;
+            }
+        });
+    for (auto& t : starting) t.join();
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(sync(pools[0]->query("select count(*) from " + table))[0][0].as<int>(), 100);
+    sync(pools[0]->query("drop table " + table));
+}
+
 TEST(Postgres, MinSizeConnectionsAreOpenedAtStart) {
     pg::Pool pool({.dsn = dsn(), .min_size = 3, .max_size = 5});
     EXPECT_EQ(pool.size(), 3u);

@@ -34,11 +34,7 @@ PostgresStorage::PostgresStorage(std::shared_ptr<Pool> pool, web::SessionCookie 
 }
 
 awaitable<void> PostgresStorage::create_table() {
-    // Two processes (or tests) creating the table at once can still collide in
-    // the catalog ("type ... already exists") despite "if not exists": they take
-    // turns under a transaction-scoped advisory lock named after the table.
-    return pool_->transaction([table = table_](pqxx::work& tx) {
-        tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", table);
+    return pool_->setup_schema(table_, [table = table_](pqxx::work& tx) {
         tx.exec("create table if not exists " + table +
                 " (id text primary key, data jsonb not null, created bigint not null, expires_at timestamptz)");
     });

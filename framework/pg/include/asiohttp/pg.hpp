@@ -107,6 +107,18 @@ public:
         });
     }
 
+    // Schema set-up (create table if not exists, seed rows) in one transaction
+    // under an advisory lock named `name`: replicas starting at once take turns,
+    // as "if not exists" alone can still collide in PostgreSQL's catalog
+    // ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
+    template <class F>
+    awaitable<void> setup_schema(std::string name, F fn) {
+        return transaction([name = std::move(name), fn = std::move(fn)](pqxx::work& tx) mutable {
+            tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", name);
+            fn(tx);
+        });
+    }
+
     // Connections open now, idle or in use.
     std::size_t size() const;
     const PoolConfig& config() const noexcept;
