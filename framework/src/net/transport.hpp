@@ -7,7 +7,7 @@
 #include <variant>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 
 #include "net/connection.hpp"
@@ -15,7 +15,10 @@
 namespace asiohttp::detail {
 
 using PlainStream = boost::asio::ip::tcp::socket;
-using TlsStream = boost::asio::ssl::stream<PlainStream>;
+// Beast's wrapper of Asio's ssl::stream: it coalesces a buffer sequence (a
+// response's head and body) into one TLS record and one write, where Asio's
+// would write each buffer as its own record and syscall.
+using TlsStream = boost::beast::ssl_stream<PlainStream>;
 using AnyStream = std::variant<PlainStream, TlsStream>;
 
 // What a protocol upgrade (WebSocket) takes over from the HTTP connection: the
