@@ -49,5 +49,28 @@ for path in plaintext json; do
     printf '%-10s %-10s %12s %10s %12s\n' "/$path" "$name" "$r" "${p99[$name/$path]}" "$ratio"
   done
 done
+
+# HTTPS: the same certificate (P-256) and cipher list for both; TLS 1.3 by default.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+start asiohttp-tls 18085 build/apps/demo/asiohttp-demo --host 127.0.0.1 --port 18085 --threads 1 --access-log false \
+  --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
+sed -e "s/PORT/18086/" -e "s|CERT|$tmp/cert.pem|" -e "s|KEY|$tmp/key.pem|" bench/peers/nginx_tls.conf >"$tmp/nginx-tls.conf"
+start nginx-tls 18086 nginx -p "$tmp" -c "$tmp/nginx-tls.conf"
+declare -A tls
+for peer in asiohttp:18085 nginx:18086; do
+  name=${peer%%:*} port=${peer##*:}
+  read -r "tls[$name/keepalive]" _ < <(wrk_run "https://127.0.0.1:$port/plaintext")
+  # A new connection (and full handshake) for every request.
+  read -r "tls[$name/handshake]" _ < <(wrk_run "https://127.0.0.1:$port/plaintext" -H "Connection: close")
+done
+printf '\n%-28s %12s %12s %12s\n' "HTTPS /plaintext" asiohttp nginx "asiohttp is"
+for kind in keepalive handshake; do
+  label="keep-alive req/s"
+  [[ $kind == handshake ]] && label="handshakes/s (conn per req)"
+  printf '%-28s %12s %12s %12s\n' "$label" "${tls[asiohttp/$kind]}" "${tls[nginx/$kind]}" \
+    "$(ratio "${tls[asiohttp/$kind]}" "${tls[nginx/$kind]}")"
+done
+
 echo
 echo "wrk -t1 -c$CONNS -d${DURATION}s; servers on core 0, wrk on core 1; $(nproc) cores, $(uname -r)"

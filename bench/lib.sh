@@ -8,9 +8,9 @@ wait_port() {  # port
 }
 
 # wrk on core 1 after a 2-second warm-up; prints "requests/s p99".
-wrk_run() {  # url
-  taskset -c 1 wrk -t1 -c"$CONNS" -d2s "$1" >/dev/null
-  taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$1" |
+wrk_run() {  # url [wrk options...]
+  taskset -c 1 wrk -t1 -c"$CONNS" -d2s "$@" >/dev/null
+  taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$@" |
     awk '/Requests\/sec/ {r = $2} $1 == "99%" {p = $2} END {print r, p}'
 }
 
