@@ -3,6 +3,7 @@
 # The one list of packages: used by the Dockerfile, the demo command and the test command.
 #   docker/install-deps.sh build           compilers and libraries
 #   docker/install-deps.sh build test      + what the tests run against (PostgreSQL, chromium, node)
+#   docker/install-deps.sh docker          the Docker engine, compose and debootstrap (docker/smoke-test.sh)
 #   docker/install-deps.sh bench           + the load generator and the peers we compare with
 set -euo pipefail
 
@@ -10,6 +11,7 @@ declare -A groups=(
   [build]="g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libpqxx-dev libgtest-dev zlib1g-dev"
   [test]="postgresql curl openssl libnss3-tools procps chromium nodejs npm"
   [runtime]="libssl3 zlib1g libspdlog1.10 libfmt9 libpqxx-6.4 libboost-program-options1.81.0 ca-certificates"
+  [docker]="docker.io docker-compose debootstrap iptables jq curl nodejs"
   [bench]="wrk nginx openssl python3-aiohttp python3-asyncpg nodejs util-linux procps postgresql jq"
 )
 
