@@ -27,6 +27,7 @@ namespace asiohttp::web {
 class Application;
 class WebSocketHandle;
 class WebSocketResponse;
+class Topics;
 }  // namespace asiohttp::web
 
 namespace asiohttp::detail {
@@ -114,6 +115,9 @@ public:
     // The WebSockets open on this application's routes right now, on every thread
     // (aiohttp keeps them in app state for broadcasts and shutdown).
     std::vector<WebSocketHandle> websockets() const;
+    // Named groups of WebSockets to publish to (asiohttp/topics.hpp); one set for
+    // an application and its sub-applications.
+    Topics& topics() noexcept;
 
     // Debug mode: exception texts in 500 bodies. Set by the server's config.
     bool debug() const noexcept { return debug_; }
@@ -150,6 +154,7 @@ private:
     std::vector<std::unique_ptr<Application>> subapps_;
     std::vector<Hook> cleanup_hooks_;       // teardowns of started cleanup contexts
     std::unique_ptr<detail::LiveWebSockets> live_;
+    std::unique_ptr<Topics> topics_;
     TypedState state_;
     Application* parent_ = nullptr;
     bool frozen_ = false;

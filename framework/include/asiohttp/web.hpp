@@ -9,4 +9,5 @@
 #include "asiohttp/response.hpp"
 #include "asiohttp/router.hpp"
 #include "asiohttp/server.hpp"
+#include "asiohttp/topics.hpp"
 #include "asiohttp/websocket.hpp"

@@ -81,6 +81,7 @@ private:
     friend class detail::WsConnection;
     friend class detail::LiveWebSockets;
     friend class WebSocketResponse;
+    friend class Topics;
     explicit WebSocketHandle(std::shared_ptr<detail::WebSocketMailbox> m) : mailbox_(std::move(m)) {}
     std::shared_ptr<detail::WebSocketMailbox> mailbox_;
 };

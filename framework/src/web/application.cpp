@@ -1,6 +1,7 @@
 #include "asiohttp/application.hpp"
 
 #include "asiohttp/http_exceptions.hpp"
+#include "asiohttp/topics.hpp"
 #include "web/error_response.hpp"
 #include "web/exchange.hpp"
 #include "base/log.hpp"
@@ -8,7 +9,8 @@
 
 namespace asiohttp::web {
 
-Application::Application() : router_(*this), live_(std::make_unique<detail::LiveWebSockets>()) {}
+Application::Application()
+    : router_(*this), live_(std::make_unique<detail::LiveWebSockets>(*this)), topics_(std::make_unique<Topics>()) {}
 Application::~Application() = default;
 
 void Application::check_not_frozen() const {
@@ -20,6 +22,8 @@ void Application::check_state_writable() const {
 }
 
 std::vector<WebSocketHandle> Application::websockets() const { return live_->list(); }
+
+Topics& Application::topics() noexcept { return parent_ ? parent_->topics() : *topics_; }
 
 bool Application::ready() const noexcept {
     auto* root = this;

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <vector>
 
+#include "asiohttp/application.hpp"
+#include "asiohttp/topics.hpp"
 #include "asiohttp/websocket.hpp"
 
 namespace asiohttp::detail {
@@ -17,14 +19,19 @@ struct WebSocketMailbox;
 
 class LiveWebSockets {
 public:
+    explicit LiveWebSockets(Application& app) : app_(app) {}
+
     void add(const std::shared_ptr<WebSocketMailbox>& m) {
         std::lock_guard lock(mutex_);
         sockets_.push_back(m);
     }
     void remove(const WebSocketMailbox* m) {
+        closed(m);
         std::lock_guard lock(mutex_);
         std::erase_if(sockets_, [m](auto& s) { return s.get() == m; });
     }
+    // The socket closed (it may linger until its handler returns): it leaves its topics.
+    void closed(const WebSocketMailbox* m);
     std::vector<WebSocketHandle> list() const {
         std::lock_guard lock(mutex_);
         std::vector<WebSocketHandle> out;
@@ -33,6 +40,7 @@ public:
     }
 
 private:
+    Application& app_;  // whose topics() a closing socket leaves
     mutable std::mutex mutex_;
     std::vector<std::shared_ptr<WebSocketMailbox>> sockets_;
 };

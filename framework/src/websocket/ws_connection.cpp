@@ -79,7 +79,8 @@ private:
 
     awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_data(const Outgoing& m) override {
         ws_.text(m.kind == Outgoing::Kind::text);
-        return ws_.async_write(asio::buffer(m.data), nothrow);
+        const auto payload = m.payload();
+        return ws_.async_write(asio::buffer(payload.data(), payload.size()), nothrow);
     }
 
     awaitable<boost::system::error_code> stream_write_control(const Outgoing& m) override {
@@ -179,7 +180,7 @@ awaitable<void> WsConnection::send(Outgoing msg) {
     if (!writing_ && queue_.empty() && msg.is_data()) {
         // Nothing in flight: write from this coroutine instead of starting a writer.
         writing_ = true;
-        queued_bytes_ += msg.data.size();
+        queued_bytes_ += msg.payload().size();
         queue_.push_back(std::move(msg));
         co_await write_loop();
         co_return;
@@ -191,12 +192,18 @@ awaitable<void> WsConnection::send(Outgoing msg) {
 void WsConnection::enqueue(Outgoing msg) {
     if (closed_ || close_queued_) return;
     const bool is_data = msg.is_data();
-    if (is_data && queued_bytes_ + msg.data.size() > options_.max_queue_size) {
-        drop_slow_consumer();
-        return;
+    const auto size = msg.payload().size();
+    if (is_data && msg.slow_reader == SlowReader::keep_latest && !msg.key.empty() && replace_queued(msg)) return;
+    if (is_data && queued_bytes_ + size > options_.max_queue_size) {
+        if (msg.slow_reader == SlowReader::close) {
+            drop_slow_consumer();
+            return;
+        }
+        make_room(size);
+        if (queued_bytes_ + size > options_.max_queue_size) return;  // larger than the whole queue: dropped
     }
     if (msg.kind == Outgoing::Kind::close) close_queued_ = true;
-    if (is_data) queued_bytes_ += msg.data.size();
+    if (is_data) queued_bytes_ += size;
     queue_.push_back(std::move(msg));
     if (!writing_) {
         writing_ = true;
@@ -212,8 +219,12 @@ awaitable<void> WsConnection::write_loop() {
             queued_bytes_ = 0;
             break;
         }
-        auto& m = queue_.front();
+        // Out of the queue while it is written: a slow-reader policy may drop or
+        // replace queued frames meanwhile, and erasing inside a deque moves them.
+        Outgoing m = std::move(queue_.front());
+        queue_.pop_front();
         const bool was_data = m.is_data();
+        in_flight_bytes_ = was_data ? m.payload().size() : 0;
         if (m.kind == Outgoing::Kind::close && !close_code_) close_code_ = m.code;
         boost::system::error_code ec;
         if (was_data) {
@@ -223,8 +234,8 @@ awaitable<void> WsConnection::write_loop() {
             ec = co_await stream_write_control(m);
         }
         if (m.kind == Outgoing::Kind::close) mark_closed(m.code);
-        if (was_data && !closed_) queued_bytes_ -= m.data.size();
-        queue_.pop_front();
+        if (!closed_) queued_bytes_ -= in_flight_bytes_;
+        in_flight_bytes_ = 0;
         wake_waiters();
         if (ec) {
             mark_closed(1006);
@@ -260,14 +271,36 @@ void WsConnection::mark_closed(int code) {
     if (!close_code_) close_code_ = code;
     if (closed_) return;
     closed_ = true;
+    live_.closed(mailbox_.get());  // leaves its topics: publishes no longer count it
     discard_pending();  // whatever is not being written now never will be
     wake_waiters();
 }
 
 void WsConnection::discard_pending() {
-    while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
-    queued_bytes_ = 0;
-    if (!queue_.empty() && queue_.front().is_data()) queued_bytes_ = queue_.front().data.size();
+    queue_.clear();  // the frame being written, if any, is not in the queue
+    queued_bytes_ = in_flight_bytes_;
+}
+
+bool WsConnection::replace_queued(Outgoing& msg) {
+    for (std::size_t i = 0; i < queue_.size(); ++i) {
+        auto& queued = queue_[i];
+        if (!queued.is_data() || queued.key != msg.key) continue;
+        queued_bytes_ = queued_bytes_ - queued.payload().size() + msg.payload().size();
+        queued = std::move(msg);
+        return true;
+    }
+    return false;
+}
+
+void WsConnection::make_room(std::size_t bytes) {
+    for (std::size_t i = 0; i < queue_.size() && queued_bytes_ + bytes > options_.max_queue_size;) {
+        if (!queue_[i].is_data()) {
+            ++i;
+            continue;
+        }
+        queued_bytes_ -= queue_[i].payload().size();
+        queue_.erase(queue_.begin() + std::ptrdiff_t(i));
+    }
 }
 
 void WsConnection::wake_waiters() { wakeup_.cancel(); }

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "asiohttp/topics.hpp"
 #include "asiohttp/websocket.hpp"
 #include "asiohttp/detail/request_head.hpp"
 #include "net/connection.hpp"
@@ -32,9 +33,16 @@ class LiveWebSockets;
 // A frame waiting to be written.
 struct OutgoingFrame {
     enum class Kind { text, binary, ping, pong, close } kind;
-    std::string data;
+    std::string data;  // the payload, unless `shared` holds it
     int code = 1000;
+    // A published message: one payload for every subscriber's queue.
+    std::shared_ptr<const std::string> shared;
+    // What to do when the queue is full; a keep_latest frame replaces a queued one with the same key.
+    SlowReader slow_reader = SlowReader::close;
+    std::string key;
+
     bool is_data() const noexcept { return kind == Kind::text || kind == Kind::binary; }
+    std::string_view payload() const noexcept { return shared ? std::string_view(*shared) : std::string_view(data); }
 };
 
 // Shared with WebSocketHandles on any thread. Frames sent through handles wait
@@ -114,6 +122,10 @@ private:
     awaitable<void> write_loop();
     void mark_closed(int code);
     void drop_slow_consumer();
+    // keep_latest: puts `msg` in the place of a queued frame with its key; false if none.
+    bool replace_queued(Outgoing& msg);
+    // Drops the oldest queued data frames until `bytes` fit.
+    void make_room(std::size_t bytes);
     void discard_pending();
     void wake_waiters();
 
@@ -122,8 +134,9 @@ private:
     std::shared_ptr<WebSocketMailbox> mailbox_;
     LiveWebSockets& live_;
 
-    std::deque<Outgoing> queue_;
-    std::size_t queued_bytes_ = 0;
+    std::deque<Outgoing> queue_;  // waiting; the frame being written is out of it
+    std::size_t queued_bytes_ = 0;     // data bytes waiting and being written
+    std::size_t in_flight_bytes_ = 0;  // of the data frame being written
     bool writing_ = false;
     bool close_queued_ = false;
     bool closed_ = false;

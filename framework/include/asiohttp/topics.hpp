@@ -1,0 +1,67 @@
+// Topics: publish once to every WebSocket subscribed to a name (uWebSockets'
+// subscribe/publish), from any thread and any handler.
+//
+//   co_await ws.prepare(req);
+//   req.app().topics().subscribe(ws.handle(), "room:lobby");
+//   ...
+//   req.app().topics().publish_json("room:lobby", {{"text", "hi"}});
+//
+// A published message is encoded once and its one payload shared by every
+// recipient's send queue; a socket leaves its topics when it closes. What happens
+// when a subscriber reads too slowly for its queue (WebSocketOptions::max_queue_size)
+// is chosen per subscription.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "asiohttp/websocket.hpp"
+
+namespace asiohttp::web {
+
+enum class SlowReader {
+    close,        // close the socket with 1013 (Try Again Later), as a handler's own sends do
+    drop_oldest,  // drop the oldest queued messages to make room
+    keep_latest,  // a queued message with the same key is replaced by the newer one; then drop the oldest
+};
+
+struct SubscribeOptions {
+    SlowReader slow_reader = SlowReader::close;
+};
+
+class Topics {
+public:
+    Topics();
+    ~Topics();
+    Topics(const Topics&) = delete;
+    Topics& operator=(const Topics&) = delete;
+
+    // False if the socket is already closed. Subscribing again changes the options.
+    bool subscribe(const WebSocketHandle& ws, std::string topic, SubscribeOptions options = {});
+    // False if it was not subscribed.
+    bool unsubscribe(const WebSocketHandle& ws, std::string_view topic);
+
+    // Queues the message for every subscriber and returns how many there were.
+    // Publishes to one topic reach every subscriber in one order. `key` names what
+    // the message updates, for keep_latest subscribers (a cursor, a score).
+    std::size_t publish_str(std::string_view topic, std::string text, std::string_view key = {});
+    std::size_t publish_bytes(std::string_view topic, std::string data, std::string_view key = {});
+    std::size_t publish_json(std::string_view topic, const nlohmann::json& data, std::string_view key = {});
+
+    std::size_t subscriber_count(std::string_view topic) const;
+    std::vector<WebSocketHandle> subscribers(std::string_view topic) const;
+    // The topics that have at least one subscriber.
+    std::vector<std::string> names() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    friend class detail::LiveWebSockets;  // a closing socket leaves its topics
+};
+
+}  // namespace asiohttp::web

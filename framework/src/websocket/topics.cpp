@@ -1,0 +1,129 @@
+// The in-process topics: subscribers per name, each with its own slow-reader
+// policy. Publishing happens under one lock, so every subscriber of a topic
+// receives its messages in one order, whichever threads publish.
+#include "asiohttp/topics.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "websocket/live_websockets.hpp"
+#include "websocket/ws_connection.hpp"
+
+namespace asiohttp::web {
+
+using detail::OutgoingFrame;
+using detail::WebSocketMailbox;
+
+struct Topics::Impl {
+    struct Subscriber {
+        std::shared_ptr<WebSocketMailbox> mailbox;
+        SubscribeOptions options;
+    };
+
+    mutable std::mutex mutex;
+    std::map<std::string, std::vector<Subscriber>, std::less<>> topics;
+    std::unordered_map<const WebSocketMailbox*, std::vector<std::string>> topics_of;  // to leave them all at close
+
+    std::size_t publish(std::string_view topic, OutgoingFrame::Kind kind, std::string payload, std::string_view key) {
+        const auto shared = std::make_shared<const std::string>(std::move(payload));  // the one copy
+        std::lock_guard lock(mutex);
+        const auto it = topics.find(topic);
+        if (it == topics.end()) return 0;
+        std::string scoped_key;  // keys are per topic
+        if (!key.empty()) scoped_key.append(topic).append(1, '\0').append(key);
+        for (auto& s : it->second) {
+            OutgoingFrame frame{kind, {}, 1000, shared, s.options.slow_reader, scoped_key};
+            detail::deliver(s.mailbox, std::move(frame));
+        }
+        return it->second.size();
+    }
+
+    void leave_all(const WebSocketMailbox* m) {
+        std::lock_guard lock(mutex);
+        const auto it = topics_of.find(m);
+        if (it == topics_of.end()) return;
+        for (auto& name : it->second) remove(name, m);
+        topics_of.erase(it);
+    }
+
+    // Under the mutex.
+    bool remove(std::string_view name, const WebSocketMailbox* m) {
+        const auto it = topics.find(name);
+        if (it == topics.end()) return false;
+        const auto removed = std::erase_if(it->second, [m](auto& s) { return s.mailbox.get() == m; });
+        if (it->second.empty()) topics.erase(it);
+        return removed > 0;
+    }
+};
+
+Topics::Topics() : impl_(std::make_unique<Impl>()) {}
+Topics::~Topics() = default;
+
+bool Topics::subscribe(const WebSocketHandle& ws, std::string topic, SubscribeOptions options) {
+    if (!ws.alive()) return false;
+    std::lock_guard lock(impl_->mutex);
+    auto& subscribers = impl_->topics[topic];
+    const auto existing = std::find_if(subscribers.begin(), subscribers.end(),
+                                       [&](auto& s) { return s.mailbox == ws.mailbox_; });
+    if (existing != subscribers.end()) {
+        existing->options = options;
+        return true;
+    }
+    subscribers.push_back({ws.mailbox_, options});
+    impl_->topics_of[ws.mailbox_.get()].push_back(std::move(topic));
+    return true;
+}
+
+bool Topics::unsubscribe(const WebSocketHandle& ws, std::string_view topic) {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->remove(topic, ws.mailbox_.get())) return false;
+    auto& names = impl_->topics_of[ws.mailbox_.get()];
+    std::erase(names, topic);
+    if (names.empty()) impl_->topics_of.erase(ws.mailbox_.get());
+    return true;
+}
+
+std::size_t Topics::publish_str(std::string_view topic, std::string text, std::string_view key) {
+    return impl_->publish(topic, OutgoingFrame::Kind::text, std::move(text), key);
+}
+
+std::size_t Topics::publish_bytes(std::string_view topic, std::string data, std::string_view key) {
+    return impl_->publish(topic, OutgoingFrame::Kind::binary, std::move(data), key);
+}
+
+std::size_t Topics::publish_json(std::string_view topic, const nlohmann::json& data, std::string_view key) {
+    return impl_->publish(topic, OutgoingFrame::Kind::text, data.dump(), key);
+}
+
+std::size_t Topics::subscriber_count(std::string_view topic) const {
+    std::lock_guard lock(impl_->mutex);
+    const auto it = impl_->topics.find(topic);
+    return it == impl_->topics.end() ? 0 : it->second.size();
+}
+
+std::vector<WebSocketHandle> Topics::subscribers(std::string_view topic) const {
+    std::vector<WebSocketHandle> out;
+    std::lock_guard lock(impl_->mutex);
+    if (const auto it = impl_->topics.find(topic); it != impl_->topics.end())
+        for (auto& s : it->second) out.push_back(WebSocketHandle(s.mailbox));
+    return out;
+}
+
+std::vector<std::string> Topics::names() const {
+    std::vector<std::string> out;
+    std::lock_guard lock(impl_->mutex);
+    for (auto& [name, subscribers] : impl_->topics) out.push_back(name);
+    return out;
+}
+
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
+
+void LiveWebSockets::closed(const WebSocketMailbox* m) { app_.topics().impl_->leave_all(m); }
+
+}  // namespace asiohttp::detail
