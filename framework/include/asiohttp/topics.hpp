@@ -34,6 +34,15 @@ struct SubscribeOptions {
     SlowReader slow_reader = SlowReader::close;
 };
 
+// Where publishes go. Without one, straight to this process's subscribers; a
+// backend (pg::TopicBridge) carries every publish to every process sharing it,
+// and each process hands what arrives to Topics::deliver_local.
+class TopicBackend {
+public:
+    virtual ~TopicBackend() = default;
+    virtual void publish(std::string_view topic, bool binary, std::string payload, std::string_view key) = 0;
+};
+
 class Topics {
 public:
     Topics();
@@ -46,12 +55,18 @@ public:
     // False if it was not subscribed.
     bool unsubscribe(const WebSocketHandle& ws, std::string_view topic);
 
-    // Queues the message for every subscriber and returns how many there were.
-    // Publishes to one topic reach every subscriber in one order. `key` names what
-    // the message updates, for keep_latest subscribers (a cursor, a score).
+    // Queues the message for every subscriber and returns how many there were in
+    // this process. Publishes to one topic reach every subscriber in one order.
+    // `key` names what the message updates, for keep_latest subscribers.
     std::size_t publish_str(std::string_view topic, std::string text, std::string_view key = {});
     std::size_t publish_bytes(std::string_view topic, std::string data, std::string_view key = {});
     std::size_t publish_json(std::string_view topic, const nlohmann::json& data, std::string_view key = {});
+
+    // With a backend set, publishes go through it (nullptr: in this process again).
+    void set_backend(std::shared_ptr<TopicBackend> backend);
+    // A message for this process's subscribers only: what a backend calls with
+    // what arrived. Returns how many there were.
+    std::size_t deliver_local(std::string_view topic, bool binary, std::string payload, std::string_view key = {});
 
     std::size_t subscriber_count(std::string_view topic) const;
     std::vector<WebSocketHandle> subscribers(std::string_view topic) const;

@@ -25,10 +25,24 @@ struct Topics::Impl {
     };
 
     mutable std::mutex mutex;
+    std::shared_ptr<TopicBackend> backend;  // under the mutex
     std::map<std::string, std::vector<Subscriber>, std::less<>> topics;
     std::unordered_map<const WebSocketMailbox*, std::vector<std::string>> topics_of;  // to leave them all at close
 
     std::size_t publish(std::string_view topic, OutgoingFrame::Kind kind, std::string payload, std::string_view key) {
+        std::shared_ptr<TopicBackend> through;
+        std::size_t here = 0;
+        {
+            std::lock_guard lock(mutex);
+            through = backend;
+            if (const auto it = topics.find(topic); it != topics.end()) here = it->second.size();
+        }
+        if (!through) return deliver(topic, kind, std::move(payload), key);
+        through->publish(topic, kind == OutgoingFrame::Kind::binary, std::move(payload), key);
+        return here;
+    }
+
+    std::size_t deliver(std::string_view topic, OutgoingFrame::Kind kind, std::string payload, std::string_view key) {
         const auto shared = std::make_shared<const std::string>(std::move(payload));  // the one copy
         std::lock_guard lock(mutex);
         const auto it = topics.find(topic);
@@ -97,6 +111,16 @@ std::size_t Topics::publish_bytes(std::string_view topic, std::string data, std:
 
 std::size_t Topics::publish_json(std::string_view topic, const nlohmann::json& data, std::string_view key) {
     return impl_->publish(topic, OutgoingFrame::Kind::text, data.dump(), key);
+}
+
+void Topics::set_backend(std::shared_ptr<TopicBackend> backend) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->backend = std::move(backend);
+}
+
+std::size_t Topics::deliver_local(std::string_view topic, bool binary, std::string payload, std::string_view key) {
+    return impl_->deliver(topic, binary ? OutgoingFrame::Kind::binary : OutgoingFrame::Kind::text, std::move(payload),
+                          key);
 }
 
 std::size_t Topics::subscriber_count(std::string_view topic) const {

@@ -1,0 +1,154 @@
+// Topics shared through PostgreSQL: two servers on one database, each with its
+// own TopicBridge, as two replicas would be. Against the throwaway PostgreSQL.
+#include <asiohttp/pg_topics.hpp>
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+
+#include "test_support.hpp"
+
+namespace pg = asiohttp::pg;
+using test_utils::WSClient;
+
+namespace {
+
+std::string dsn() {
+    const char* url = std::getenv("ASIOHTTP_TEST_DATABASE_URL");
+    if (!url || !*url) throw std::runtime_error("ASIOHTTP_TEST_DATABASE_URL is not set: run tests/run-all.sh");
+    return url;
+}
+
+// One replica: /ws?topic=T subscribes and reads until closed.
+struct Replica {
+    web::Application app;
+    std::unique_ptr<TestServer> server;
+    std::atomic<std::size_t> lost{0};
+
+    explicit Replica(const std::string& name) {
+        app.router().add_get("/ws", [](web::Request& req) -> awaitable<web::Response> {
+            web::WebSocketResponse ws;
+            co_await ws.prepare(req);
+            req.app().topics().subscribe(ws.handle(), std::string(req.query().get("topic", "")));
+            while (co_await ws.receive()) {
+            }
+            co_return ws;
+        });
+        pg::TopicBridge::install(app, {.dsn = dsn(), .table = name, .channel = name,
+                                       .on_lost = [this](std::size_t n) { lost += n; }});
+        server = std::make_unique<TestServer>(app);
+    }
+    bool wait_for_subscribers(std::string_view topic, std::size_t n) {
+        for (int i = 0; i < 500; ++i) {
+            if (app.topics().subscriber_count(topic) == n) return true;
+            std::this_thread::sleep_for(10ms);
+        }
+        return false;
+    }
+};
+
+// A table and channel of the test's own: ctest runs tests side by side.
+std::string unique_name() {
+    return "topics_test_" + std::to_string(::getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
+std::vector<std::string> receive_n(WSClient& c, int n) {
+    std::vector<std::string> got;
+    for (int i = 0; i < n; ++i) {
+        auto m = c.receive_for(5s);
+        if (!m) break;
+        got.push_back(m->data);
+    }
+    return got;
+}
+
+void drop_table(const std::string& name) {
+    pqxx::connection c(dsn());
+    pqxx::nontransaction(c).exec("drop table if exists " + name);
+}
+
+TEST(PgTopics, BothReplicasSeeEveryMessageInOneOrder) {
+    const auto name = unique_name();
+    {
+        Replica a(name), b(name);
+        WSClient on_a(*a.server, "/ws?topic=room"), on_b(*b.server, "/ws?topic=room");
+        WSClient elsewhere(*b.server, "/ws?topic=other");
+        ASSERT_TRUE(a.wait_for_subscribers("room", 1) && b.wait_for_subscribers("room", 1));
+        constexpr int burst = 100;
+        std::thread from_a([&] {
+            for (int i = 0; i < burst; ++i) a.app.topics().publish_str("room", "a" + std::to_string(i));
+        });
+        std::thread from_b([&] {
+            for (int i = 0; i < burst; ++i) b.app.topics().publish_str("room", "b" + std::to_string(i));
+        });
+        from_a.join();
+        from_b.join();
+        const auto seen_a = receive_n(on_a, 2 * burst), seen_b = receive_n(on_b, 2 * burst);
+        ASSERT_EQ(seen_a.size(), std::size_t(2 * burst));
+        EXPECT_EQ(seen_a, seen_b) << "the replicas delivered in different orders";
+        int next_a = 0, next_b = 0;  // each publisher's order is kept
+        for (auto& m : seen_a) EXPECT_EQ(std::stoi(m.substr(1)), (m[0] == 'a' ? next_a : next_b)++);
+        EXPECT_FALSE(on_a.receive_for(300ms)) << "a message was delivered twice";
+        EXPECT_FALSE(elsewhere.receive_for(100ms)) << "another topic's subscriber got the room's messages";
+        EXPECT_EQ(a.lost + b.lost, 0u);
+    }
+    drop_table(name);
+}
+
+TEST(PgTopics, PayloadsBeyondNotifyLimitAndBinaryArriveWhole) {
+    const auto name = unique_name();
+    {
+        Replica a(name), b(name);
+        WSClient on_b(*b.server, "/ws?topic=big");
+        ASSERT_TRUE(b.wait_for_subscribers("big", 1));
+        std::string large(100'000, 'x');
+        large[4242] = 'y';
+        std::string binary("\0\x01\xff\0tail", 8);
+        a.app.topics().publish_str("big", large);
+        a.app.topics().publish_bytes("big", binary);
+        a.app.topics().publish_json("big", {{"text", "héllo"}});
+        auto m1 = on_b.receive_for(5s), m2 = on_b.receive_for(5s), m3 = on_b.receive_for(5s);
+        ASSERT_TRUE(m1 && m2 && m3);
+        EXPECT_TRUE(m1->text);
+        EXPECT_EQ(m1->data, large);
+        EXPECT_FALSE(m2->text);
+        EXPECT_EQ(m2->data, binary);
+        EXPECT_EQ(m3->json(), (json{{"text", "héllo"}}));
+    }
+    drop_table(name);
+}
+
+// The listeners' connections are cut while messages are published: once they
+// are back, every message arrives once, in order, and new ones flow again.
+TEST(PgTopics, AfterADroppedListenerEveryMessageArrivesOnce) {
+    const auto name = unique_name();
+    {
+        Replica a(name), b(name);
+        WSClient on_a(*a.server, "/ws?topic=t"), on_b(*b.server, "/ws?topic=t");
+        ASSERT_TRUE(a.wait_for_subscribers("t", 1) && b.wait_for_subscribers("t", 1));
+        a.app.topics().publish_str("t", "before");
+        ASSERT_EQ(receive_n(on_b, 1), std::vector<std::string>{"before"});
+        ASSERT_EQ(receive_n(on_a, 1), std::vector<std::string>{"before"});
+
+        pqxx::connection admin(dsn());
+        const auto cut = pqxx::nontransaction(admin).exec(
+            "select pg_terminate_backend(pid) from pg_stat_activity where application_name = "
+            "'asiohttp-topics-listener'");
+        EXPECT_GE(cut.size(), 2u);
+        std::vector<std::string> expected;
+        for (int i = 0; i < 50; ++i) {
+            expected.push_back("during" + std::to_string(i));
+            a.app.topics().publish_str("t", expected.back());
+            if (i % 10 == 0) std::this_thread::sleep_for(20ms);  // across the reconnect
+        }
+        expected.push_back("after");
+        std::this_thread::sleep_for(500ms);
+        a.app.topics().publish_str("t", "after");
+        EXPECT_EQ(receive_n(on_a, 51), expected);
+        EXPECT_EQ(receive_n(on_b, 51), expected);
+        EXPECT_FALSE(on_b.receive_for(300ms)) << "a message was delivered twice";
+        EXPECT_EQ(a.lost + b.lost, 0u);
+    }
+    drop_table(name);
+}
+
+}  // namespace
