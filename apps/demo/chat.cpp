@@ -56,8 +56,11 @@ json LocalChatHub::members_of(const Room& room) const {
     return names;
 }
 
-void LocalChatHub::broadcast(Room& room, const std::string& text) {
-    for (auto& [name, ws] : room.members) ws.send_str(text);
+// A room is a topic: one payload for all its members, in one order.
+std::string LocalChatHub::topic_of(const std::string& room) { return "chat:" + room; }
+
+void LocalChatHub::broadcast(const std::string& room, std::string text) {
+    topics_.publish_str(topic_of(room), std::move(text));
 }
 
 bool LocalChatHub::join(const std::string& room_name, const std::string& name, web::WebSocketHandle ws) {
@@ -67,17 +70,22 @@ bool LocalChatHub::join(const std::string& room_name, const std::string& name, w
     // All under the lock and through one mailbox: nothing newer can overtake these.
     for (auto& old : room.history) ws.send_str(old);
     room.members.emplace(name, ws);
+    topics_.subscribe(ws, topic_of(room_name));
     ws.send_str(json{{"type", "members"}, {"room", room_name}, {"members", members_of(room)}}.dump());
-    broadcast(room, json{{"type", "join"}, {"room", room_name}, {"name", name}, {"ts", now_ms()}}.dump());
+    broadcast(room_name, json{{"type", "join"}, {"room", room_name}, {"name", name}, {"ts", now_ms()}}.dump());
     return true;
 }
 
 void LocalChatHub::leave(const std::string& room_name, const std::string& name) {
     std::lock_guard lock(mutex_);
     auto it = rooms_.find(room_name);
-    if (it == rooms_.end() || !it->second.members.erase(name)) return;
+    if (it == rooms_.end()) return;
+    auto member = it->second.members.find(name);
+    if (member == it->second.members.end()) return;
+    topics_.unsubscribe(member->second, topic_of(room_name));
+    it->second.members.erase(member);
     auto& room = it->second;
-    broadcast(room, json{{"type", "leave"}, {"room", room_name}, {"name", name}, {"ts", now_ms()}}.dump());
+    broadcast(room_name, json{{"type", "leave"}, {"room", room_name}, {"name", name}, {"ts", now_ms()}}.dump());
     if (room.members.empty() && room.history.empty()) rooms_.erase(it);
 }
 
@@ -87,7 +95,7 @@ void LocalChatHub::publish(const std::string& room_name, json message) {
     auto& room = rooms_[room_name];
     room.history.push_back(text);
     if (room.history.size() > kHistory) room.history.pop_front();
-    broadcast(room, text);
+    broadcast(room_name, std::move(text));
 }
 
 std::size_t LocalChatHub::member_count(const std::string& room) {

@@ -11,8 +11,9 @@
 //   {"type":"error","error":"..."}                 its input was refused
 // A member sends {"text":"..."} (or plain text), 1 to 2000 bytes.
 //
-// ChatHub is the seam for scale-out: a hub backed by Postgres LISTEN/NOTIFY can
-// publish to other server processes and deliver what they publish here.
+// ChatHub is the seam for scale-out: each room is a topic of app.topics(), so a
+// hub whose members and history live in PostgreSQL can reach every replica
+// through pg::TopicBridge.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +43,10 @@ public:
     virtual std::size_t member_count(const std::string& room) = 0;
 };
 
-// Rooms in this process's memory.
+// Rooms in this process's memory; each room's members are subscribers of its topic.
 class LocalChatHub final : public ChatHub {
 public:
+    explicit LocalChatHub(asiohttp::web::Topics& topics) : topics_(topics) {}
     bool join(const std::string& room, const std::string& name, asiohttp::web::WebSocketHandle ws) override;
     void leave(const std::string& room, const std::string& name) override;
     void publish(const std::string& room, nlohmann::json message) override;
@@ -55,9 +57,11 @@ private:
         std::map<std::string, asiohttp::web::WebSocketHandle> members;
         std::deque<std::string> history;  // serialized message events, oldest first
     };
-    void broadcast(Room& room, const std::string& text);  // with mutex_ held
+    static std::string topic_of(const std::string& room);
+    void broadcast(const std::string& room, std::string text);  // with mutex_ held: one order per room
     nlohmann::json members_of(const Room& room) const;
 
+    asiohttp::web::Topics& topics_;
     std::mutex mutex_;
     std::map<std::string, Room> rooms_;
 };

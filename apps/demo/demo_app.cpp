@@ -101,7 +101,7 @@ void setup_routes(web::Application& app, const Options& options) {
         use_database(app, options.database_url);
         add_world_routes(app);
     }
-    if (!app.contains(chat_hub_key)) app.set<std::shared_ptr<ChatHub>>(chat_hub_key, std::make_shared<LocalChatHub>());
+    if (!app.contains(chat_hub_key)) app.set<std::shared_ptr<ChatHub>>(chat_hub_key, std::make_shared<LocalChatHub>(app.topics()));
     auto& r = app.router();
     r.add_get("/", index, {.name = "index"});
     r.add_get("/plaintext", plaintext);
