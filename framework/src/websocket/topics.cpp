@@ -49,10 +49,9 @@ struct Topics::Impl {
         if (it == topics.end()) return 0;
         std::string scoped_key;  // keys are per topic
         if (!key.empty()) scoped_key.append(topic).append(1, '\0').append(key);
-        for (auto& s : it->second) {
-            OutgoingFrame frame{kind, {}, 1000, shared, s.options.slow_reader, scoped_key};
-            detail::deliver(s.mailbox, std::move(frame));
-        }
+        detail::DeliveryBatch batch;
+        for (auto& s : it->second) batch.add(s.mailbox, {kind, {}, 1000, shared, s.options.slow_reader, scoped_key});
+        batch.send();  // still under the lock: the next publish cannot overtake this one
         return it->second.size();
     }
 

@@ -110,24 +110,54 @@ private:
 
 }  // namespace
 
-bool deliver(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame) {
-    std::lock_guard lock(mailbox->mutex);
-    if (!mailbox->alive) return false;
-    mailbox->inbox.push_back(std::move(frame));
-    if (!mailbox->drain_scheduled) {
-        mailbox->drain_scheduled = true;
-        asio::post(mailbox->executor, [mailbox] {
-            std::vector<OutgoingFrame> batch;
-            {
-                std::lock_guard inner(mailbox->mutex);
-                batch.swap(mailbox->inbox);
-                mailbox->drain_scheduled = false;
-            }
-            if (mailbox->connection)
-                for (auto& f : batch) mailbox->connection->enqueue(std::move(f));
-        });
+namespace {
+
+// On the mailbox's thread: what arrived moves to the connection's queue, in order.
+void drain(WebSocketMailbox& mailbox) {
+    std::vector<OutgoingFrame> batch;
+    {
+        std::lock_guard lock(mailbox.mutex);
+        batch.swap(mailbox.inbox);
+        mailbox.drain_scheduled = false;
     }
+    if (mailbox.connection)
+        for (auto& f : batch) mailbox.connection->enqueue(std::move(f));
+}
+
+// Puts the frame in the inbox; true if the mailbox now needs a drain scheduled.
+bool put(WebSocketMailbox& mailbox, OutgoingFrame&& frame, bool& alive) {
+    std::lock_guard lock(mailbox.mutex);
+    alive = mailbox.alive;
+    if (!alive) return false;
+    mailbox.inbox.push_back(std::move(frame));
+    if (mailbox.drain_scheduled) return false;
+    mailbox.drain_scheduled = true;
     return true;
+}
+
+}  // namespace
+
+bool deliver(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame) {
+    bool alive = false;
+    if (put(*mailbox, std::move(frame), alive)) asio::post(mailbox->executor, [mailbox] { drain(*mailbox); });
+    return alive;
+}
+
+void DeliveryBatch::add(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame) {
+    bool alive = false;
+    if (!put(*mailbox, std::move(frame), alive)) return;
+    auto it = std::find_if(executors_.begin(), executors_.end(),
+                           [&](auto& e) { return e.executor == mailbox->executor; });
+    if (it == executors_.end()) it = executors_.insert(executors_.end(), {mailbox->executor, {}});
+    it->to_drain.push_back(mailbox);
+}
+
+void DeliveryBatch::send() {
+    for (auto& e : executors_)
+        asio::post(e.executor, [mailboxes = std::move(e.to_drain)] {
+            for (auto& m : mailboxes) drain(*m);
+        });
+    executors_.clear();
 }
 
 std::shared_ptr<WsConnection> WsConnection::make(TakenOver taken, const WebSocketOptions& options,

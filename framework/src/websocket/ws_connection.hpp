@@ -63,6 +63,22 @@ struct WebSocketMailbox {
 // Queues a frame for the mailbox's connection; false if the connection is gone.
 bool deliver(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame);
 
+// The same for many mailboxes at once (a publish): one handler per executor
+// drains all of that thread's mailboxes, instead of one per mailbox.
+class DeliveryBatch {
+public:
+    void add(const std::shared_ptr<WebSocketMailbox>& mailbox, OutgoingFrame frame);
+    // Posts the drains; call once, after the last add().
+    void send();
+
+private:
+    struct ForExecutor {
+        boost::asio::any_io_executor executor;
+        std::vector<std::shared_ptr<WebSocketMailbox>> to_drain;
+    };
+    std::vector<ForExecutor> executors_;
+};
+
 class WsConnection : public asiohttp::detail::Connection, public std::enable_shared_from_this<WsConnection> {
 public:
     using Outgoing = OutgoingFrame;
