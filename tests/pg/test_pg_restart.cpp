@@ -1,7 +1,10 @@
-// The pool across a PostgreSQL restart: calls fail cleanly (a typed error, no
-// hang) while the server is down, and succeed again once it is back. It stops
-// the shared test server, so ctest runs it alone (RUN_SERIAL).
+// Across a PostgreSQL restart: the pool's calls fail cleanly (a typed error, no
+// hang) while the server is down and succeed again once it is back; topics
+// published meanwhile reach every replica once. It stops the shared test
+// server, so ctest runs it alone (RUN_SERIAL).
 #include <gtest/gtest.h>
+
+#include "topics_replica.hpp"
 
 #include <asiohttp/pg.hpp>
 
@@ -13,9 +16,6 @@
 #include <cstdlib>
 #include <thread>
 
-namespace asio = boost::asio;
-namespace pg = asiohttp::pg;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -54,6 +54,34 @@ TEST(PostgresRestart, QueriesFailCleanlyWhileDownAndSucceedAfter) {
     }
     EXPECT_EQ(ok, 42);
     EXPECT_EQ(sync(pool.query("select 43"))[0][0].as<int>(), 43);
+}
+
+TEST(PostgresRestart, TopicsPublishedWhileDownArriveOnceOnEveryReplica) {
+    const std::string name = "topics_restart_" + std::to_string(::getpid());
+    {
+        Replica a(name), b(name);
+        WSClient on_a(*a.server, "/ws?topic=t"), on_b(*b.server, "/ws?topic=t");
+        ASSERT_TRUE(a.wait_for_subscribers("t", 1) && b.wait_for_subscribers("t", 1));
+        a.app.topics().publish_str("t", "before");
+        ASSERT_EQ(receive_n(on_a, 1), std::vector<std::string>{"before"});
+        ASSERT_EQ(receive_n(on_b, 1), std::vector<std::string>{"before"});
+
+        ctl("stop");
+        std::vector<std::string> expected;
+        for (int i = 0; i < 10; ++i) {  // waiting in the publisher until the database is back
+            expected.push_back("during" + std::to_string(i));
+            b.app.topics().publish_str("t", expected.back());
+        }
+        std::this_thread::sleep_for(500ms);
+        ctl("start");
+        b.app.topics().publish_str("t", "after");
+        expected.push_back("after");
+        EXPECT_EQ(receive_n(on_a, 11), expected);
+        EXPECT_EQ(receive_n(on_b, 11), expected);
+        EXPECT_FALSE(on_a.receive_for(300ms)) << "a message was delivered twice";
+        EXPECT_EQ(a.lost + b.lost, 0u);
+    }
+    drop_table(name);
 }
 
 }  // namespace

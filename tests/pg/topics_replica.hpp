@@ -1,0 +1,62 @@
+// A replica for the topics tests: a server whose /ws?topic=T subscribes, with
+// its own pg::TopicBridge on the test database, as one of several processes
+// behind a load balancer would be.
+#pragma once
+
+#include <asiohttp/pg_topics.hpp>
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+
+#include "test_support.hpp"
+
+namespace pg = asiohttp::pg;
+using test_utils::WSClient;
+
+inline std::string dsn() {
+    const char* url = std::getenv("ASIOHTTP_TEST_DATABASE_URL");
+    if (!url || !*url) throw std::runtime_error("ASIOHTTP_TEST_DATABASE_URL is not set: run tests/run-all.sh");
+    return url;
+}
+
+// One replica: /ws?topic=T subscribes and reads until closed.
+struct Replica {
+    web::Application app;
+    std::unique_ptr<TestServer> server;
+    std::atomic<std::size_t> lost{0};
+
+    explicit Replica(const std::string& name) {
+        app.router().add_get("/ws", [](web::Request& req) -> awaitable<web::Response> {
+            web::WebSocketResponse ws;
+            co_await ws.prepare(req);
+            req.app().topics().subscribe(ws.handle(), std::string(req.query().get("topic", "")));
+            while (co_await ws.receive()) {
+            }
+            co_return ws;
+        });
+        pg::TopicBridge::install(app, {.dsn = dsn(), .table = name, .channel = name,
+                                       .on_lost = [this](std::size_t n) { lost += n; }});
+        server = std::make_unique<TestServer>(app);
+    }
+    bool wait_for_subscribers(std::string_view topic, std::size_t n) {
+        for (int i = 0; i < 500; ++i) {
+            if (app.topics().subscriber_count(topic) == n) return true;
+            std::this_thread::sleep_for(10ms);
+        }
+        return false;
+    }
+};
+
+inline std::vector<std::string> receive_n(WSClient& c, int n) {
+    std::vector<std::string> got;
+    for (int i = 0; i < n; ++i) {
+        auto m = c.receive_for(5s);
+        if (!m) break;
+        got.push_back(m->data);
+    }
+    return got;
+}
+
+inline void drop_table(const std::string& name) {
+    pqxx::connection c(dsn());
+    pqxx::nontransaction(c).exec("drop table if exists " + name);
+}
