@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -74,7 +75,8 @@ struct Topics::Impl {
 };
 
 Topics::Topics() : impl_(std::make_unique<Impl>()) {}
-Topics::~Topics() = default;
+// The backend goes first: its threads may be delivering here until it stops.
+Topics::~Topics() { set_backend(nullptr); }
 
 bool Topics::subscribe(const WebSocketHandle& ws, std::string topic, SubscribeOptions options) {
     if (!ws.alive()) return false;
@@ -113,8 +115,13 @@ std::size_t Topics::publish_json(std::string_view topic, const nlohmann::json& d
 }
 
 void Topics::set_backend(std::shared_ptr<TopicBackend> backend) {
-    std::lock_guard lock(impl_->mutex);
-    impl_->backend = std::move(backend);
+    std::shared_ptr<TopicBackend> previous;
+    {
+        std::lock_guard lock(impl_->mutex);
+        previous = std::exchange(impl_->backend, std::move(backend));
+    }
+    // Released outside the lock: a bridge's destructor waits for its listener,
+    // which may be waiting for this lock to deliver.
 }
 
 std::size_t Topics::deliver_local(std::string_view topic, bool binary, std::string payload, std::string_view key) {
