@@ -46,4 +46,29 @@ for subs in 1000 10000; do
   done
   echo "$subs subscribers: asiohttp is $(ratio "${rate[asiohttp/$subs]}" "${rate[node/$subs]}") Node's deliveries/s"
 done
+
+# Cross-instance: subscribers on one instance, the publisher on another, the
+# topic shared through a throwaway PostgreSQL (both instances on core 0, where
+# the in-process run had its one instance); one broadcast at a time.
+source tests/pg/throwaway-postgres.sh
+start_throwaway_postgres >/dev/null
+trap 'stop; kill "${other:-}" "${alone:-}" 2>/dev/null || true; stop_throwaway_postgres' EXIT
+taskset -c 0 build/bench/fanout_server --host 127.0.0.1 --port 18121 --threads 1 --access-log false \
+  --database-url "$ASIOHTTP_TEST_DATABASE_URL" >/dev/null 2>&1 &
+pid=$!
+taskset -c 0 build/bench/fanout_server --host 127.0.0.1 --port 18122 --threads 1 --access-log false \
+  --database-url "$ASIOHTTP_TEST_DATABASE_URL" >/dev/null 2>&1 &
+other=$!
+taskset -c 0 build/bench/fanout_server --host 127.0.0.1 --port 18123 --threads 1 --access-log false >/dev/null 2>&1 &
+alone=$!
+wait_port 18121
+wait_port 18122
+wait_port 18123
+alone_run=$(taskset -c 1 build/bench/ws_load fanout 127.0.0.1 18123 100 "$BYTES" 4 1)
+local_run=$(taskset -c 1 build/bench/ws_load fanout 127.0.0.1 18121 100 "$BYTES" 4 1 18121)
+cross_run=$(taskset -c 1 build/bench/ws_load fanout 127.0.0.1 18121 100 "$BYTES" 4 1 18122)
+printf '\n%-40s %10s %10s\n' "100 subscribers, one message at a time" p50 p99
+printf '%-40s %7s ms %7s ms\n' "in process, no database" "$(field p50_ms <<<"$alone_run")" "$(field p99_ms <<<"$alone_run")"
+printf '%-40s %7s ms %7s ms\n' "published on their instance (via PG)" "$(field p50_ms <<<"$local_run")" "$(field p99_ms <<<"$local_run")"
+printf '%-40s %7s ms %7s ms\n' "published on the other instance" "$(field p50_ms <<<"$cross_run")" "$(field p99_ms <<<"$cross_run")"
 echo "one core each; $(nproc) cores, $(uname -r)"

@@ -5,11 +5,12 @@
 //       prints messages/s and round-trip percentiles
 //   ws_load idle HOST PORT PATH CONNECTIONS SECONDS
 //       opens the connections, prints "ready N", holds them idle for SECONDS
-//   ws_load fanout HOST PORT SUBSCRIBERS MESSAGE_BYTES SECONDS [WINDOW = 32]
+//   ws_load fanout HOST PORT SUBSCRIBERS MESSAGE_BYTES SECONDS [WINDOW = 32] [PUBLISH_PORT = PORT]
 //       SUBSCRIBERS sockets on /sub, one publisher on /pub keeping WINDOW messages
 //       in flight (a message is done when every subscriber has it); prints
 //       deliveries/s and the publish-to-delivery latency percentiles (WINDOW 1:
-//       the latency of one broadcast on an otherwise idle server)
+//       the latency of one broadcast on an otherwise idle server); with
+//       PUBLISH_PORT, the publisher talks to another instance
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -127,13 +128,14 @@ bool open_all(asio::io_context& ioc, const Target& t, std::vector<std::unique_pt
     return failed == 0;
 }
 
-int fanout(Target t, int subscribers, std::size_t size, int seconds, std::uint64_t window) {
+int fanout(Target t, int subscribers, std::size_t size, int seconds, std::uint64_t window, std::uint16_t publish_port) {
     asio::io_context ioc(1);
     auto busy = asio::make_work_guard(ioc);
     std::vector<std::unique_ptr<websocket::stream<tcp::socket>>> subs, pub;
     t.path = "/sub";
     if (!open_all(ioc, t, subs, subscribers)) return 1;
     t.path = "/pub";
+    t.endpoint.port(publish_port);
     if (!open_all(ioc, t, pub, 1)) return 1;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the server takes the subscriptions
 
@@ -218,12 +220,13 @@ int main(int argc, char** argv) {
         Target t{tcp::endpoint(asio::ip::make_address(argv[2]), std::uint16_t(std::atoi(argv[3]))),
                  std::string(argv[2]) + ":" + argv[3], "/sub"};
         return fanout(t, std::atoi(argv[4]), std::size_t(std::atol(argv[5])), std::atoi(argv[6]),
-                      argc >= 8 ? std::uint64_t(std::atol(argv[7])) : 32);
+                      argc >= 8 ? std::uint64_t(std::atol(argv[7])) : 32,
+                      std::uint16_t(argc >= 9 ? std::atoi(argv[8]) : std::atoi(argv[3])));
     }
     if (argc < 7) {
         std::fprintf(stderr, "usage: ws_load echo HOST PORT PATH CONNECTIONS BYTES SECONDS\n"
                              "       ws_load idle HOST PORT PATH CONNECTIONS SECONDS\n"
-                             "       ws_load fanout HOST PORT SUBSCRIBERS BYTES SECONDS [WINDOW]\n");
+                             "       ws_load fanout HOST PORT SUBSCRIBERS BYTES SECONDS [WINDOW] [PUBLISH_PORT]\n");
         return 2;
     }
     std::string mode = argv[1];
