@@ -1,12 +1,7 @@
 // Topics shared through PostgreSQL: two servers on one database, each with its
 // own TopicBridge, as two replicas would be. Against the throwaway PostgreSQL.
-#include <asiohttp/pg_topics.hpp>
-#include <pqxx/connection>
-#include <pqxx/nontransaction>
-
 #include "test_support.hpp"
 #include "topics_replica.hpp"
-
 
 namespace {
 
@@ -17,31 +12,26 @@ std::string unique_name() {
 }
 
 TEST(PgTopics, BothReplicasSeeEveryMessageInOneOrder) {
-    const auto name = unique_name();
-    {
-        Replica a(name), b(name);
-        WSClient on_a(*a.server, "/ws?topic=room"), on_b(*b.server, "/ws?topic=room");
-        WSClient elsewhere(*b.server, "/ws?topic=other");
-        ASSERT_TRUE(a.wait_for_subscribers("room", 1) && b.wait_for_subscribers("room", 1));
-        constexpr int burst = 100;
-        std::thread from_a([&] {
-            for (int i = 0; i < burst; ++i) a.app.topics().publish_str("room", "a" + std::to_string(i));
-        });
-        std::thread from_b([&] {
-            for (int i = 0; i < burst; ++i) b.app.topics().publish_str("room", "b" + std::to_string(i));
-        });
-        from_a.join();
-        from_b.join();
-        const auto seen_a = receive_n(on_a, 2 * burst), seen_b = receive_n(on_b, 2 * burst);
-        ASSERT_EQ(seen_a.size(), std::size_t(2 * burst));
-        EXPECT_EQ(seen_a, seen_b) << "the replicas delivered in different orders";
-        int next_a = 0, next_b = 0;  // each publisher's order is kept
-        for (auto& m : seen_a) EXPECT_EQ(std::stoi(m.substr(1)), (m[0] == 'a' ? next_a : next_b)++);
-        EXPECT_FALSE(on_a.receive_for(300ms)) << "a message was delivered twice";
-        EXPECT_FALSE(elsewhere.receive_for(100ms)) << "another topic's subscriber got the room's messages";
-        EXPECT_EQ(a.lost + b.lost, 0u);
-    }
-    drop_table(name);
+    ReplicaPair pair(unique_name(), "room");
+    auto& [table, a, b, on_a, on_b, subscribed] = pair;
+    WSClient elsewhere(*b.server, "/ws?topic=other");
+    ASSERT_TRUE(subscribed);
+    constexpr int burst = 100;
+    std::thread from_a([&] {
+        for (int i = 0; i < burst; ++i) a.app.topics().publish_str("room", "a" + std::to_string(i));
+    });
+    std::thread from_b([&] {
+        for (int i = 0; i < burst; ++i) b.app.topics().publish_str("room", "b" + std::to_string(i));
+    });
+    from_a.join();
+    from_b.join();
+    const auto seen_a = receive_n(on_a, 2 * burst), seen_b = receive_n(on_b, 2 * burst);
+    ASSERT_EQ(seen_a.size(), std::size_t(2 * burst));
+    EXPECT_EQ(seen_a, seen_b) << "the replicas delivered in different orders";
+    int next_a = 0, next_b = 0;  // each publisher's order is kept
+    for (auto& m : seen_a) EXPECT_EQ(std::stoi(m.substr(1)), (m[0] == 'a' ? next_a : next_b)++);
+    pair.expect_nothing_more();
+    EXPECT_FALSE(elsewhere.receive_for(100ms)) << "another topic's subscriber got the room's messages";
 }
 
 TEST(PgTopics, PayloadsBeyondNotifyLimitAndBinaryArriveWhole) {
@@ -70,35 +60,27 @@ TEST(PgTopics, PayloadsBeyondNotifyLimitAndBinaryArriveWhole) {
 // The listeners' connections are cut while messages are published: once they
 // are back, every message arrives once, in order, and new ones flow again.
 TEST(PgTopics, AfterADroppedListenerEveryMessageArrivesOnce) {
-    const auto name = unique_name();
-    {
-        Replica a(name), b(name);
-        WSClient on_a(*a.server, "/ws?topic=t"), on_b(*b.server, "/ws?topic=t");
-        ASSERT_TRUE(a.wait_for_subscribers("t", 1) && b.wait_for_subscribers("t", 1));
-        a.app.topics().publish_str("t", "before");
-        ASSERT_EQ(receive_n(on_b, 1), std::vector<std::string>{"before"});
-        ASSERT_EQ(receive_n(on_a, 1), std::vector<std::string>{"before"});
+    ReplicaPair pair(unique_name(), "t");
+    ASSERT_TRUE(pair.subscribed);
+    pair.a.app.topics().publish_str("t", "before");
+    ASSERT_NO_FATAL_FAILURE(pair.expect_both_got({"before"}));
 
-        pqxx::connection admin(dsn());
-        const auto cut = pqxx::nontransaction(admin).exec(
-            "select pg_terminate_backend(pid) from pg_stat_activity where application_name = "
-            "'asiohttp-topics-listener'");
-        EXPECT_GE(cut.size(), 2u);
-        std::vector<std::string> expected;
-        for (int i = 0; i < 50; ++i) {
-            expected.push_back("during" + std::to_string(i));
-            a.app.topics().publish_str("t", expected.back());
-            if (i % 10 == 0) std::this_thread::sleep_for(20ms);  // across the reconnect
-        }
-        expected.push_back("after");
-        std::this_thread::sleep_for(500ms);
-        a.app.topics().publish_str("t", "after");
-        EXPECT_EQ(receive_n(on_a, 51), expected);
-        EXPECT_EQ(receive_n(on_b, 51), expected);
-        EXPECT_FALSE(on_b.receive_for(300ms)) << "a message was delivered twice";
-        EXPECT_EQ(a.lost + b.lost, 0u);
+    pqxx::connection admin(dsn());
+    const auto cut = pqxx::nontransaction(admin).exec(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = "
+        "'asiohttp-topics-listener'");
+    EXPECT_GE(cut.size(), 2u);
+    std::vector<std::string> expected;
+    for (int i = 0; i < 50; ++i) {
+        expected.push_back("during" + std::to_string(i));
+        pair.a.app.topics().publish_str("t", expected.back());
+        if (i % 10 == 0) std::this_thread::sleep_for(20ms);  // across the reconnect
     }
-    drop_table(name);
+    expected.push_back("after");
+    std::this_thread::sleep_for(500ms);
+    pair.a.app.topics().publish_str("t", "after");
+    pair.expect_both_got(expected);
+    pair.expect_nothing_more();
 }
 
 }  // namespace

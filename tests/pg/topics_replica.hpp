@@ -60,3 +60,36 @@ inline void drop_table(const std::string& name) {
     pqxx::connection c(dsn());
     pqxx::nontransaction(c).exec("drop table if exists " + name);
 }
+
+// Two replicas sharing one table, each with a subscriber to `topic`; the table
+// goes once both replicas are gone.
+struct ReplicaPair {
+    struct DropTable {
+        std::string name;
+        ~DropTable() {
+            try {
+                drop_table(name);
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << "dropping " << name << ": " << e.what();
+            }
+        }
+    } table;  // first: destroyed last
+    Replica a, b;
+    WSClient on_a, on_b;
+    bool subscribed;  // both subscribers are in: ASSERT it before publishing
+
+    ReplicaPair(const std::string& name, const std::string& topic)
+        : table{name}, a(name), b(name), on_a(*a.server, "/ws?topic=" + topic), on_b(*b.server, "/ws?topic=" + topic),
+          subscribed(a.wait_for_subscribers(topic, 1) && b.wait_for_subscribers(topic, 1)) {}
+    // Both subscribers received `expected`, in that order (fatal otherwise).
+    void expect_both_got(const std::vector<std::string>& expected) {
+        ASSERT_EQ(receive_n(on_a, int(expected.size())), expected);
+        ASSERT_EQ(receive_n(on_b, int(expected.size())), expected);
+    }
+    // Then nothing: no message delivered twice, none reported lost.
+    void expect_nothing_more() {
+        EXPECT_FALSE(on_a.receive_for(300ms)) << "a message was delivered twice";
+        EXPECT_FALSE(on_b.receive_for(300ms)) << "a message was delivered twice";
+        EXPECT_EQ(a.lost + b.lost, 0u);
+    }
+};

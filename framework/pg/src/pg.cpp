@@ -212,6 +212,10 @@ void Pool::with_connection(const std::function<void(pqxx::connection&)>& fn) {
     give_back();
 }
 
+void lock_schema(pqxx::work& tx, const std::string& name) {
+    tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", name);
+}
+
 // --- Listener ---
 
 struct Listener::Impl {

@@ -24,6 +24,7 @@
 #include <pqxx/transaction>
 
 #include "asiohttp/application.hpp"
+#include "asiohttp/pg.hpp"
 
 namespace asiohttp::pg {
 
@@ -78,7 +79,7 @@ struct TopicBridge::Impl {
     void create_table() {
         pqxx::connection c(options.dsn);
         pqxx::work tx(c);
-        tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", options.table);
+        lock_schema(tx, options.table);
         tx.exec("create table if not exists " + options.table +
                 " (id bigserial primary key, origin text not null, seq bigint not null, topic text not null,"
                 " is_binary boolean not null, key text not null, payload bytea not null,"

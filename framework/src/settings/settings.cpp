@@ -79,14 +79,6 @@ std::vector<std::string> split_items(const std::vector<std::string>& values) {
     return items;
 }
 
-template <class Int>
-Apply integer_setter(Int& target) {
-    return [&target](const std::vector<std::string>& v) {
-        constexpr auto max = std::min<std::uint64_t>(std::numeric_limits<Int>::max(), std::numeric_limits<std::int64_t>::max());
-        target = Int(detail::parse_integer(v.back(), std::numeric_limits<Int>::min(), std::int64_t(max)));
-    };
-}
-
 std::unique_ptr<Settings::Spec> spec(std::string key, std::string help, std::string default_text, std::string metavar,
                                      Apply apply) {
     auto s = std::make_unique<Settings::Spec>();
@@ -96,6 +88,15 @@ std::unique_ptr<Settings::Spec> spec(std::string key, std::string help, std::str
     s->metavar = std::move(metavar);
     s->apply = std::move(apply);
     return s;
+}
+
+// Any integer type, its whole range (up to int64's).
+template <class Int>
+std::unique_ptr<Settings::Spec> integer_spec(std::string key, Int& target, std::string help) {
+    return spec(std::move(key), std::move(help), std::to_string(target), "N", [&target](const std::vector<std::string>& v) {
+        constexpr auto max = std::min<std::uint64_t>(std::numeric_limits<Int>::max(), std::numeric_limits<std::int64_t>::max());
+        target = Int(detail::parse_integer(v.back(), std::numeric_limits<Int>::min(), std::int64_t(max)));
+    });
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -158,16 +159,16 @@ Settings::Key Settings::add(std::string key, bool& target, std::string help) {
 }
 
 Settings::Key Settings::add(std::string key, std::uint16_t& target, std::string help) {
-    return add_spec(spec(std::move(key), std::move(help), std::to_string(target), "N", integer_setter(target)));
+    return add_spec(integer_spec(std::move(key), target, std::move(help)));
 }
 Settings::Key Settings::add(std::string key, unsigned& target, std::string help) {
-    return add_spec(spec(std::move(key), std::move(help), std::to_string(target), "N", integer_setter(target)));
+    return add_spec(integer_spec(std::move(key), target, std::move(help)));
 }
 Settings::Key Settings::add(std::string key, int& target, std::string help) {
-    return add_spec(spec(std::move(key), std::move(help), std::to_string(target), "N", integer_setter(target)));
+    return add_spec(integer_spec(std::move(key), target, std::move(help)));
 }
 Settings::Key Settings::add(std::string key, std::size_t& target, std::string help) {
-    return add_spec(spec(std::move(key), std::move(help), std::to_string(target), "N", integer_setter(target)));
+    return add_spec(integer_spec(std::move(key), target, std::move(help)));
 }
 
 Settings::Key Settings::add(std::string key, double& target, std::string help) {
@@ -289,9 +290,13 @@ Settings::Outcome Settings::parse_args(const std::vector<std::string>& args) {
     for (auto& s : m.specs) {
         std::vector<std::string> values;
         std::string where;
+        // What the command line or the file holds for the key: one value, or a list's.
+        auto values_in = [&s](const po::variables_map& vm) {
+            return s->list ? vm[s->key].as<std::vector<std::string>>()
+                           : std::vector<std::string>{vm[s->key].as<std::string>()};
+        };
         if (cli.count(s->key)) {
-            values = s->list ? cli[s->key].as<std::vector<std::string>>()
-                             : std::vector<std::string>{cli[s->key].as<std::string>()};
+            values = values_in(cli);
             where = "--" + s->key + " " + joined(values);
         } else if (auto e = std::find_if(s->env.begin(), s->env.end(),
                                          [](auto& name) { auto v = std::getenv(name.c_str()); return v && *v; });
@@ -299,8 +304,7 @@ Settings::Outcome Settings::parse_args(const std::vector<std::string>& args) {
             values = {std::getenv(e->c_str())};
             where = *e + "=" + values.front() + " (environment)";
         } else if (file.count(s->key)) {
-            values = s->list ? file[s->key].as<std::vector<std::string>>()
-                             : std::vector<std::string>{file[s->key].as<std::string>()};
+            values = values_in(file);
             where = config_file + ": " + s->key + " = " + joined(values);
         } else {
             continue;

@@ -60,6 +60,12 @@ namespace detail {
 class PoolCore;
 }
 
+// Takes a transaction-scoped advisory lock named `name`, so replicas starting at
+// once run their schema set-up in turn: "if not exists" alone can still collide
+// in PostgreSQL's catalog ("duplicate key value violates unique constraint
+// pg_type_typname_nsp_index").
+void lock_schema(pqxx::work& tx, const std::string& name);
+
 class Pool {
 public:
     // Opens min_size connections (at least one, which checks the DSN): a bad DSN
@@ -108,13 +114,11 @@ public:
     }
 
     // Schema set-up (create table if not exists, seed rows) in one transaction
-    // under an advisory lock named `name`: replicas starting at once take turns,
-    // as "if not exists" alone can still collide in PostgreSQL's catalog
-    // ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
+    // under lock_schema(tx, name).
     template <class F>
     awaitable<void> setup_schema(std::string name, F fn) {
         return transaction([name = std::move(name), fn = std::move(fn)](pqxx::work& tx) mutable {
-            tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", name);
+            lock_schema(tx, name);
             fn(tx);
         });
     }
