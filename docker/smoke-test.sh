@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 say() { echo "smoke-test: $*"; }
 fail() { echo "smoke-test: FAILED: $*" >&2; exit 1; }
 
+command -v npm >/dev/null || fail "npm is missing (docker/install-deps.sh docker installs it)"
 docker info >/dev/null 2>&1 || fail "no Docker engine (apt-get install docker.io, then start dockerd)"
 if docker compose version >/dev/null 2>&1; then compose_cmd=(docker compose); else compose_cmd=(docker-compose); fi
 command -v "${compose_cmd[0]}" >/dev/null || fail "neither 'docker compose' nor docker-compose is installed"
@@ -51,6 +52,7 @@ timed_stop() {
 }
 
 docker/standin-images.sh
+npm ci --prefix docker/smoke --no-audit --no-fund --silent  # its WebSocket client
 say "building the image"
 docker build -q -f docker/Dockerfile -t asiohttp-demo . >/dev/null
 
@@ -62,7 +64,7 @@ curl -fsS "$base/" | grep -qi "<html" || fail "GET / is not the index page"
 curl -fsS "$base/chat" | grep -q "chat.js" || fail "GET /chat is not the chat page"
 curl -fsS -o /dev/null "$base/static/chat.js" || fail "the chat page's script is not served"
 [[ $(curl -fsS "$base/readyz") == '{"ready":true}' ]] || fail "/readyz is not ready"
-node --experimental-websocket docker/smoke/ws-check.mjs "ws://127.0.0.1:$port_alone"
+node docker/smoke/ws-check.mjs "ws://127.0.0.1:$port_alone"
 [[ $(docker exec "$alone" id -u) != 0 ]] || fail "the image runs as root"
 for _ in $(seq 50); do
   [[ $(docker inspect -f '{{.State.Health.Status}}' "$alone") == healthy ]] && break
@@ -94,7 +96,7 @@ id=$(echo "$note" | jq -r .id)
 for i in $(seq 6); do
   curl -fsS "$base/api/notes/$id" | jq -e '.title == "from smoke"' >/dev/null || fail "note $id missing on some replica"
 done
-node --experimental-websocket docker/smoke/ws-check.mjs "ws://127.0.0.1:$port_stack"
+node docker/smoke/ws-check.mjs "ws://127.0.0.1:$port_stack"
 served=0
 for c in $(compose ps -q demo); do
   docker logs "$c" 2>&1 | grep -q '"GET /me ' && served=$((served + 1))

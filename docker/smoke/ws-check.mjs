@@ -1,6 +1,8 @@
 // WebSockets as a browser would use them, through whatever serves `base`:
 // /ws/echo answers, and a chat member sees its own message come back.
-//   node --experimental-websocket docker/smoke/ws-check.mjs ws://127.0.0.1:8080
+//   node docker/smoke/ws-check.mjs ws://127.0.0.1:8080   (after npm ci --prefix docker/smoke)
+import WebSocket from 'ws';
+
 const base = process.argv[2];
 
 function open(url) {
