@@ -12,7 +12,7 @@ struct Topics : ::testing::Test {
     web::Application app;
     std::atomic<int> close_code{0};
 
-    // /ws?topic=T&policy=close|drop_oldest|keep_latest&queue=BYTES subscribes and
+    // /ws?topic=T&policy=close|drop_oldest|keep_latest&queue=BYTES[&history=1] subscribes and
     // then only reads (a small queue by default, so a client that stops reading
     // fills it quickly).
     void SetUp() override {
@@ -23,7 +23,8 @@ struct Topics : ::testing::Test {
             const auto policy = req.query().get("policy", "close");
             web::SubscribeOptions options{.slow_reader = policy == "drop_oldest"   ? web::SlowReader::drop_oldest
                                                          : policy == "keep_latest" ? web::SlowReader::keep_latest
-                                                                                   : web::SlowReader::close};
+                                                                                   : web::SlowReader::close,
+                                         .history = req.query().get("history", "") == "1"};
             req.app().topics().subscribe(ws.handle(), std::string(req.query().get("topic", "")), options);
             while (co_await ws.receive()) {
             }
@@ -105,6 +106,44 @@ TEST_F(Topics, EverySubscriberSeesOneOrderWhateverThreadsPublish) {
         auto& next = m[0] == 'a' ? next_a : next_b;
         EXPECT_EQ(std::stoi(m.substr(1)), next++);
     }
+}
+
+// A subscriber asking for history gets the kept messages and then the live
+// ones: while a publisher runs flat out, every newcomer sees one unbroken run.
+TEST_F(Topics, HistoryComesFirstWithNoGapAndNoOverlap) {
+    app.topics().keep_history("kept:", 20);
+    TestServer server(app);
+    for (int i = 0; i < 30; ++i) app.topics().publish_str("kept:a", std::to_string(i));  // nobody listening
+    EXPECT_EQ(app.topics().history("kept:a").size(), 20u);
+    EXPECT_TRUE(app.topics().history("other").empty());
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> published{30};
+    std::thread publisher([&] {
+        while (!stop) app.topics().publish_str("kept:a", std::to_string(published++));
+    });
+    std::vector<std::unique_ptr<WSClient>> newcomers;
+    for (int i = 0; i < 5; ++i) {
+        newcomers.push_back(std::make_unique<WSClient>(server, "/ws?topic=kept:a&history=1&queue=67108864"));
+        std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_TRUE(wait_for_subscribers("kept:a", 5));
+    stop = true;
+    publisher.join();
+    for (auto& c : newcomers) {
+        auto first = c->receive();
+        ASSERT_TRUE(first);
+        int expected = std::stoi(first->data);
+        for (int n = 1; n < 40; ++n) {  // the 20 kept, then live ones, consecutive
+            auto m = c->receive();
+            ASSERT_TRUE(m);
+            ASSERT_EQ(std::stoi(m->data), ++expected);
+        }
+    }
+    WSClient without(server, "/ws?topic=kept:a");
+    ASSERT_TRUE(wait_for_subscribers("kept:a", 6));
+    app.topics().publish_str("kept:a", "live");
+    EXPECT_EQ(without.receive()->data, "live") << "history went to a subscriber that did not ask for it";
 }
 
 long resident_kib() {

@@ -83,4 +83,36 @@ TEST(PgTopics, AfterADroppedListenerEveryMessageArrivesOnce) {
     pair.expect_nothing_more();
 }
 
+// History lives in the table: a replica started later replays the same last
+// messages, whichever replica published them, and retention leaves them alone
+// while it removes everything else.
+TEST(PgTopics, AReplicaStartedLaterHasTheSameHistory) {
+    const auto name = unique_name();
+    const ReplicaOptions options{.history_prefix = "room:", .history_size = 3, .retention = std::chrono::seconds(1)};
+    {
+        Replica a(name, options);
+        WSClient on_a(*a.server, "/ws?topic=room:x");
+        ASSERT_TRUE(a.wait_for_subscribers("room:x", 1));
+        for (int i = 0; i < 5; ++i) a.app.topics().publish_str("room:x", "m" + std::to_string(i));
+        a.app.topics().publish_str("other", "not kept");
+        EXPECT_EQ(receive_n(on_a, 5).size(), 5u);  // all committed and delivered
+        std::this_thread::sleep_for(1100ms);       // older than retention
+        Replica later(name, options);               // its publisher removes old rows at once
+        WSClient replay(*later.server, "/ws?topic=room:x&history=1");
+        EXPECT_EQ(receive_n(replay, 3), (std::vector<std::string>{"m2", "m3", "m4"}));
+        ASSERT_TRUE(later.wait_for_subscribers("room:x", 1));
+        later.app.topics().publish_str("room:x", "live");
+        EXPECT_EQ(receive_n(replay, 1), (std::vector<std::string>{"live"}));
+        EXPECT_EQ(receive_n(on_a, 1), (std::vector<std::string>{"live"}));
+        EXPECT_EQ(a.app.topics().history("room:x").size(), 3u);
+        EXPECT_EQ(a.app.topics().history("room:x").back().payload, "live");
+    }
+    pqxx::connection c(dsn());
+    auto left = pqxx::nontransaction(c).exec("select topic, count(*) from " + name + " group by topic order by topic");
+    ASSERT_EQ(left.size(), 1u) << "retention kept a row no history rule covers";
+    EXPECT_EQ(left[0][0].as<std::string>(), "room:x");
+    EXPECT_GE(left[0][1].as<int>(), 3);
+    drop_table(name);
+}
+
 }  // namespace

@@ -18,22 +18,31 @@ inline std::string dsn() {
     return url;
 }
 
-// One replica: /ws?topic=T subscribes and reads until closed.
+// What a replica keeps: Topics::keep_history's rule, and the bridge's retention.
+struct ReplicaOptions {
+    std::string history_prefix;  // none: no history kept
+    std::size_t history_size = 0;
+    std::chrono::seconds retention{60};
+};
+
+// One replica: /ws?topic=T[&history=1] subscribes and reads until closed.
 struct Replica {
     web::Application app;
     std::unique_ptr<TestServer> server;
     std::atomic<std::size_t> lost{0};
 
-    explicit Replica(const std::string& name) {
+    explicit Replica(const std::string& name, const ReplicaOptions& options = {}) {
         app.router().add_get("/ws", [](web::Request& req) -> awaitable<web::Response> {
             web::WebSocketResponse ws;
             co_await ws.prepare(req);
-            req.app().topics().subscribe(ws.handle(), std::string(req.query().get("topic", "")));
+            const web::SubscribeOptions subscribe{.history = req.query().get("history", "") == "1"};
+            req.app().topics().subscribe(ws.handle(), std::string(req.query().get("topic", "")), subscribe);
             while (co_await ws.receive()) {
             }
             co_return ws;
         });
-        pg::TopicBridge::install(app, {.dsn = dsn(), .table = name, .channel = name,
+        if (!options.history_prefix.empty()) app.topics().keep_history(options.history_prefix, options.history_size);
+        pg::TopicBridge::install(app, {.dsn = dsn(), .table = name, .channel = name, .retention = options.retention,
                                        .on_lost = [this](std::size_t n) { lost += n; }});
         server = std::make_unique<TestServer>(app);
     }

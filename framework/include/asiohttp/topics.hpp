@@ -32,6 +32,15 @@ enum class SlowReader {
 
 struct SubscribeOptions {
     SlowReader slow_reader = SlowReader::close;
+    // First the topic's kept messages (see Topics::keep_history), oldest first,
+    // then what is published: nothing in between is missed or sent twice.
+    bool history = false;
+};
+
+// A kept message.
+struct TopicMessage {
+    bool binary = false;
+    std::string payload;
 };
 
 // Where publishes go. Without one, straight to this process's subscribers; a
@@ -61,6 +70,22 @@ public:
     std::size_t publish_str(std::string_view topic, std::string text, std::string_view key = {});
     std::size_t publish_bytes(std::string_view topic, std::string data, std::string_view key = {});
     std::size_t publish_json(std::string_view topic, const nlohmann::json& data, std::string_view key = {});
+
+    // Keeps the last `count` messages of every topic whose name starts with
+    // `prefix`, published while anyone is subscribed or not, for subscribers that
+    // ask for history (Ably's rewind, Centrifugo's history). Call it before a
+    // backend starts: pg::TopicBridge keeps these messages in its table and loads
+    // them when it starts, so every process has the same history.
+    void keep_history(std::string prefix, std::size_t count);
+    struct HistoryRule {
+        std::string prefix;
+        std::size_t count;
+    };
+    std::vector<HistoryRule> history_rules() const;
+    // A topic's kept messages, oldest first.
+    std::vector<TopicMessage> history(std::string_view topic) const;
+    // For a backend at start: what it kept from before this process (oldest first).
+    void load_history(std::string_view topic, std::vector<TopicMessage> messages);
 
     // With a backend set, publishes go through it (nullptr: in this process again).
     void set_backend(std::shared_ptr<TopicBackend> backend);

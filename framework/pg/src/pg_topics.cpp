@@ -1,10 +1,14 @@
 // TopicBridge: two threads, each with its own connection. The publisher writes
-// each message as a row and a NOTIFY with its id, in one transaction, in the
-// order published. The listener turns notifications into rows and hands them to
-// Topics::deliver_local, in the order they arrive. Every row carries its
-// publisher (origin, a random id per bridge) and that publisher's sequence
-// number: a listener keeps the last number it delivered per origin, so a retry
-// or a catch-up never delivers a message twice, and a gap is a loss it reports.
+// what was published as rows, in the order published, under an advisory lock
+// that admits one publishing transaction at a time on the whole database: row
+// ids are then in commit order, and the table is a log. Each commit NOTIFYs;
+// the listener, woken, reads every row after the last one it delivered and
+// hands them to Topics::deliver_local in id order. The same order in every
+// process, and after a dropped connection it simply reads on from where it was.
+// Every row carries its publisher (origin, a random id per bridge) and that
+// publisher's sequence number: a retried commit that had in fact landed is
+// delivered once, and a gap (rows removed by retention before this process
+// read them) is a loss it reports.
 #include "asiohttp/pg_topics.hpp"
 
 #include <atomic>
@@ -66,8 +70,7 @@ struct TopicBridge::Impl {
     mutable std::condition_variable ready_cv;
     bool ready = false;
     std::unordered_map<std::string, std::int64_t> delivered;  // origin -> last sequence number delivered
-    std::int64_t last_id = 0;                                 // the newest row delivered
-    bool listened_before = false;
+    std::int64_t last_id = 0;                                 // the newest row read
     std::thread listener;
 
     Impl(web::Topics& t, TopicBridgeOptions o) : topics(t), options(std::move(o)) {}
@@ -85,6 +88,7 @@ struct TopicBridge::Impl {
                 " is_binary boolean not null, key text not null, payload bytea not null,"
                 " created_at timestamptz not null default now())");
         tx.exec("create index if not exists " + options.table + "_created on " + options.table + " (created_at)");
+        tx.exec("create index if not exists " + options.table + "_topic on " + options.table + " (topic, id)");
         tx.commit();
     }
 
@@ -96,38 +100,59 @@ struct TopicBridge::Impl {
         ready_cv.notify_all();
     }
 
+    // The ids of the rows a history rule keeps: the last `count` of each topic it covers.
+    std::string kept_rows(pqxx::transaction_base& tx, const web::Topics::HistoryRule& rule) const {
+        return "select id from (select id, row_number() over (partition by topic order by id desc) as n from " +
+               options.table + " where starts_with(topic, " + tx.quote(rule.prefix) + ")) k where n <= " +
+               std::to_string(rule.count);
+    }
+
     // --- publisher ---
+
+    static constexpr std::size_t kBatch = 256;  // rows per publishing transaction
+
+    void publish_batch(pqxx::connection& conn, const std::vector<Pending>& batch) {
+        pqxx::work tx(conn);
+        tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", options.table + " publish");
+        for (auto& item : batch)
+            tx.exec_params("insert into " + options.table +
+                               " (origin, seq, topic, is_binary, key, payload) values ($1, $2, $3, $4, $5, $6)",
+                           origin, item.seq, item.topic, item.binary, item.key, pqxx::binarystring(item.payload));
+        tx.exec_params("select pg_notify($1, '')", options.channel);
+        tx.commit();
+    }
+
+    // Rows older than `retention`, but what history rules keep.
+    void remove_old(pqxx::connection& conn, const std::vector<web::Topics::HistoryRule>& rules) {
+        pqxx::nontransaction tx(conn);
+        std::string sql = "delete from " + options.table + " where created_at < now() - interval '" +
+                          std::to_string(options.retention.count()) + " seconds'";
+        for (auto& rule : rules) sql += " and id not in (" + kept_rows(tx, rule) + ")";
+        tx.exec(sql);
+    }
 
     void run_publisher() {
         std::unique_ptr<pqxx::connection> conn;
         auto next_cleanup = Clock::now();
+        const auto rules = topics.history_rules();
         while (!stop) {
-            std::optional<Pending> item;
+            std::vector<Pending> batch;
             {
                 std::unique_lock lock(pending_mutex);
                 pending_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stop || !pending.empty(); });
                 if (stop) break;
-                if (!pending.empty()) item = pending.front();  // stays queued until committed
+                // They stay queued until committed.
+                for (std::size_t i = 0; i < pending.size() && i < kBatch; ++i) batch.push_back(pending[i]);
             }
             try {
                 if (!conn) conn = std::make_unique<pqxx::connection>(options.dsn);
-                if (item) {
-                    pqxx::work tx(*conn);
-                    const auto id = tx.exec_params1("insert into " + options.table +
-                                                        " (origin, seq, topic, is_binary, key, payload)"
-                                                        " values ($1, $2, $3, $4, $5, $6) returning id",
-                                                    origin, item->seq, item->topic, item->binary, item->key,
-                                                    pqxx::binarystring(item->payload))[0]
-                                        .as<std::int64_t>();
-                    tx.exec_params("select pg_notify($1, $2)", options.channel, std::to_string(id));
-                    tx.commit();
+                if (!batch.empty()) {
+                    publish_batch(*conn, batch);
                     std::lock_guard lock(pending_mutex);
-                    if (!pending.empty() && pending.front().seq == item->seq) pending.pop_front();
+                    while (!pending.empty() && pending.front().seq <= batch.back().seq) pending.pop_front();
                 }
                 if (Clock::now() >= next_cleanup) {
-                    pqxx::nontransaction tx(*conn);
-                    tx.exec("delete from " + options.table + " where created_at < now() - interval '" +
-                            std::to_string(options.retention.count()) + " seconds'");
+                    remove_old(*conn, rules);
                     next_cleanup = Clock::now() + std::chrono::seconds(10);
                 }
             } catch (const std::exception&) {
@@ -143,79 +168,71 @@ struct TopicBridge::Impl {
     // --- listener ---
 
     struct Receiver final : pqxx::notification_receiver {
-        Receiver(pqxx::connection_base& c, const std::string& channel, std::vector<std::int64_t>& ids)
-            : pqxx::notification_receiver(c, channel), ids(ids) {}
-        void operator()(const std::string& payload, int) override {
-            try {
-                ids.push_back(std::stoll(payload));
-            } catch (const std::exception&) {  // not one of ours
-            }
-        }
-        std::vector<std::int64_t>& ids;
+        Receiver(pqxx::connection_base& c, const std::string& channel, bool& woken)
+            : pqxx::notification_receiver(c, channel), woken(woken) {}
+        void operator()(const std::string&, int) override { woken = true; }
+        bool& woken;
     };
 
-    static constexpr const char* kColumns = "id, origin, seq, topic, is_binary, key, payload";
-
     // One row, unless it was delivered already; a gap in its origin's numbers is a loss.
-    void deliver_row(const pqxx::row& r, bool catching_up) {
-        const auto id = r[0].as<std::int64_t>();
+    void deliver_row(const pqxx::row& r) {
+        last_id = r[0].as<std::int64_t>();
         const auto row_origin = r[1].as<std::string>();
         const auto seq = r[2].as<std::int64_t>();
         const auto known = delivered.find(row_origin);
         if (known != delivered.end()) {
             if (seq <= known->second) return;
             lost(std::size_t(seq - known->second - 1));
-        } else if (catching_up && id <= last_id) {
-            return;  // a publisher first seen now: only what came after our last delivery
         }
         delivered[row_origin] = seq;
-        last_id = std::max(last_id, id);
         pqxx::binarystring payload(r[6]);
         topics.deliver_local(r[3].as<std::string>(), r[4].as<bool>(), payload.str(), r[5].as<std::string>());
     }
 
-    void deliver_ids(pqxx::connection& c, const std::vector<std::int64_t>& ids) {
-        std::string array = "{";
-        for (auto id : ids) array += (array.size() > 1 ? "," : "") + std::to_string(id);
-        array += "}";
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_params(std::string("select ") + kColumns + " from " + options.table +
-                                       " where id = any($1::bigint[])",
-                                   array);
-        std::map<std::int64_t, pqxx::row> by_id;
-        for (const auto& r : rows) by_id.emplace(r[0].as<std::int64_t>(), r);
-        for (auto id : ids) {  // in the order the notifications came: commit order
-            if (auto it = by_id.find(id); it != by_id.end()) deliver_row(it->second, false);
-            else lost(1);  // removed by retention before we read it
+    // Everything committed since the last row delivered, in commit order.
+    void read_on(pqxx::connection& c) {
+        constexpr int kPage = 1000;
+        for (;;) {
+            pqxx::nontransaction tx(c);
+            auto rows = tx.exec_params("select id, origin, seq, topic, is_binary, key, payload from " + options.table +
+                                           " where id > $1 order by id limit " + std::to_string(kPage),
+                                       last_id);
+            for (const auto& r : rows) deliver_row(r);
+            if (rows.size() < std::size_t(kPage)) return;
         }
     }
 
-    // Back after a dropped connection: what was committed meanwhile, once.
-    void catch_up(pqxx::connection& c) {
+    // The first time: deliver from now on, with the history rules' rows as history.
+    void start_from_now(pqxx::connection& c) {
         pqxx::nontransaction tx(c);
-        auto rows = tx.exec(std::string("select ") + kColumns + " from " + options.table + " where id > " +
-                            std::to_string(last_id) + " or created_at > now() - interval '" +
-                            std::to_string(options.retention.count()) + " seconds' order by id");
-        for (const auto& r : rows) deliver_row(r, true);
+        last_id = tx.exec("select coalesce(max(id), 0) from " + options.table)[0][0].as<std::int64_t>();
+        for (auto& rule : topics.history_rules()) {
+            auto rows = tx.exec("select topic, is_binary, payload from " + options.table + " where id in (" +
+                                kept_rows(tx, rule) + ") and id <= " + std::to_string(last_id) + " order by id");
+            std::map<std::string, std::vector<web::TopicMessage>> by_topic;
+            for (const auto& r : rows)
+                by_topic[r[0].as<std::string>()].push_back({r[1].as<bool>(), pqxx::binarystring(r[2]).str()});
+            for (auto& [topic, messages] : by_topic) topics.load_history(topic, std::move(messages));
+        }
     }
 
     void run_listener() {
+        bool started = false;
         while (!stop) {
             try {
                 pqxx::connection conn(options.dsn);
                 pqxx::nontransaction(conn).exec("set application_name = 'asiohttp-topics-listener'");
-                std::vector<std::int64_t> ids;
-                Receiver receiver(conn, options.channel, ids);
+                bool woken = false;
+                Receiver receiver(conn, options.channel, woken);
                 conn.get_notifs();  // LISTEN is in effect from here
-                if (listened_before) catch_up(conn);
-                listened_before = true;
+                if (!started) start_from_now(conn);
+                started = true;
+                read_on(conn);  // what was committed while we were away
                 set_ready(true);
                 while (!stop) {
                     conn.await_notification(0, 200'000);
-                    if (ids.empty()) continue;
-                    auto batch = std::move(ids);
-                    ids.clear();
-                    deliver_ids(conn, batch);
+                    if (!std::exchange(woken, false)) continue;
+                    read_on(conn);
                 }
             } catch (const std::exception&) {
                 set_ready(false);

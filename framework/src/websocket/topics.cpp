@@ -1,9 +1,12 @@
 // The in-process topics: subscribers per name, each with its own slow-reader
 // policy. Publishing happens under one lock, so every subscriber of a topic
-// receives its messages in one order, whichever threads publish.
+// receives its messages in one order, whichever threads publish; the kept
+// history is written under the same lock, so a subscriber asking for it gets
+// the history and then the live messages with no gap and no overlap.
 #include "asiohttp/topics.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -25,10 +28,39 @@ struct Topics::Impl {
         SubscribeOptions options;
     };
 
-    mutable std::mutex mutex;
-    std::shared_ptr<TopicBackend> backend;  // under the mutex
+    struct Kept {
+        OutgoingFrame::Kind kind;
+        std::shared_ptr<const std::string> payload;
+    };
+
+    mutable std::mutex mutex;  // guards everything below
+    std::shared_ptr<TopicBackend> backend;
     std::map<std::string, std::vector<Subscriber>, std::less<>> topics;
     std::unordered_map<const WebSocketMailbox*, std::vector<std::string>> topics_of;  // to leave them all at close
+    std::vector<HistoryRule> history_rules;
+    std::map<std::string, std::deque<Kept>, std::less<>> history;
+
+    // How many messages of `topic` to keep.
+    std::size_t history_size(std::string_view topic) const {
+        std::size_t n = 0;
+        for (auto& rule : history_rules)
+            if (topic.starts_with(rule.prefix)) n = std::max(n, rule.count);
+        return n;
+    }
+
+    void keep(std::string_view topic, Kept message) {
+        const auto limit = history_size(topic);
+        if (!limit) return;
+        auto it = history.find(topic);
+        if (it == history.end()) it = history.emplace(std::string(topic), std::deque<Kept>{}).first;
+        it->second.push_back(std::move(message));
+        while (it->second.size() > limit) it->second.pop_front();
+    }
+
+    static OutgoingFrame frame_of(OutgoingFrame::Kind kind, std::shared_ptr<const std::string> payload,
+                                  const SubscribeOptions& options, std::string key = {}) {
+        return {kind, {}, 1000, std::move(payload), options.slow_reader, std::move(key)};
+    }
 
     std::size_t publish(std::string_view topic, OutgoingFrame::Kind kind, std::string payload, std::string_view key) {
         std::shared_ptr<TopicBackend> through;
@@ -46,12 +78,13 @@ struct Topics::Impl {
     std::size_t deliver(std::string_view topic, OutgoingFrame::Kind kind, std::string payload, std::string_view key) {
         const auto shared = std::make_shared<const std::string>(std::move(payload));  // the one copy
         std::lock_guard lock(mutex);
+        keep(topic, {kind, shared});
         const auto it = topics.find(topic);
         if (it == topics.end()) return 0;
         std::string scoped_key;  // keys are per topic
         if (!key.empty()) scoped_key.append(topic).append(1, '\0').append(key);
         detail::DeliveryBatch batch;
-        for (auto& s : it->second) batch.add(s.mailbox, {kind, {}, 1000, shared, s.options.slow_reader, scoped_key});
+        for (auto& s : it->second) batch.add(s.mailbox, frame_of(kind, shared, s.options, scoped_key));
         batch.send();  // still under the lock: the next publish cannot overtake this one
         return it->second.size();
     }
@@ -88,6 +121,13 @@ bool Topics::subscribe(const WebSocketHandle& ws, std::string topic, SubscribeOp
         existing->options = options;
         return true;
     }
+    if (options.history) {
+        if (const auto kept = impl_->history.find(topic); kept != impl_->history.end()) {
+            detail::DeliveryBatch batch;
+            for (auto& m : kept->second) batch.add(ws.mailbox_, Impl::frame_of(m.kind, m.payload, options));
+            batch.send();
+        }
+    }
     subscribers.push_back({ws.mailbox_, options});
     impl_->topics_of[ws.mailbox_.get()].push_back(std::move(topic));
     return true;
@@ -122,6 +162,32 @@ void Topics::set_backend(std::shared_ptr<TopicBackend> backend) {
     }
     // Released outside the lock: a bridge's destructor waits for its listener,
     // which may be waiting for this lock to deliver.
+}
+
+void Topics::keep_history(std::string prefix, std::size_t count) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->history_rules.push_back({std::move(prefix), count});
+}
+
+std::vector<Topics::HistoryRule> Topics::history_rules() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->history_rules;
+}
+
+std::vector<TopicMessage> Topics::history(std::string_view topic) const {
+    std::vector<TopicMessage> out;
+    std::lock_guard lock(impl_->mutex);
+    if (const auto it = impl_->history.find(topic); it != impl_->history.end())
+        for (auto& m : it->second) out.push_back({m.kind == OutgoingFrame::Kind::binary, *m.payload});
+    return out;
+}
+
+void Topics::load_history(std::string_view topic, std::vector<TopicMessage> messages) {
+    std::lock_guard lock(impl_->mutex);
+    if (const auto it = impl_->history.find(topic); it != impl_->history.end()) impl_->history.erase(it);
+    for (auto& m : messages)
+        impl_->keep(topic, {m.binary ? OutgoingFrame::Kind::binary : OutgoingFrame::Kind::text,
+                            std::make_shared<const std::string>(std::move(m.payload))});
 }
 
 std::size_t Topics::deliver_local(std::string_view topic, bool binary, std::string payload, std::string_view key) {

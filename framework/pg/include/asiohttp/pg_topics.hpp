@@ -1,15 +1,18 @@
 // Topics shared by every process on one PostgreSQL database (LISTEN/NOTIFY):
 //
+//   app.topics().keep_history("room:", 50);              // optional, before startup
 //   asiohttp::pg::TopicBridge::install(app, {.dsn = database_url});
 //   ... app.topics().publish_json("room:lobby", msg);   // reaches every replica
 //
-// Each publish is a row in a table and a NOTIFY naming it, sent by one
-// publishing connection per process in the order published; every process
-// delivers in the order notifications arrive (commit order: the same on all of
-// them, its own publishes included). A process whose listening connection
-// dropped catches up from the table when it is back: what was published
-// meanwhile is delivered once, or, if it is older than `retention`, reported
-// through on_lost; nothing is delivered twice.
+// Each publish is a row in a table, written by one publishing connection per
+// process in the order published, with a NOTIFY that wakes the others. Rows
+// are committed one transaction at a time database-wide, so their ids are the
+// commit order, and every process delivers in that one order, its own
+// publishes included. A process whose listening connection dropped reads on
+// from its last row when it is back: what was published meanwhile is delivered
+// once, or, if it is older than `retention`, reported through on_lost; nothing
+// is delivered twice. Rows that Topics::keep_history keeps stay past
+// `retention`; a process starting loads them, so history is the same everywhere.
 #pragma once
 
 #include <chrono>
