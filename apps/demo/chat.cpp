@@ -48,84 +48,88 @@ std::optional<std::string> invalid_room(std::string_view room) {
     return std::nullopt;
 }
 
-// --- LocalChatHub ---
+// --- LocalChatMembers ---
 
-json LocalChatHub::members_of(const Room& room) const {
-    json names = json::array();
-    for (auto& [name, ws] : room.members) names.push_back(name);
-    return names;
-}
-
-// A room is a topic: one payload for all its members, in one order.
-std::string LocalChatHub::topic_of(const std::string& room) { return "chat:" + room; }
-
-void LocalChatHub::broadcast(const std::string& room, std::string text) {
-    topics_.publish_str(topic_of(room), std::move(text));
-}
-
-bool LocalChatHub::join(const std::string& room_name, const std::string& name, web::WebSocketHandle ws) {
+awaitable<bool> LocalChatMembers::add(const std::string& room, const std::string& name) {
     std::lock_guard lock(mutex_);
-    auto& room = rooms_[room_name];
-    if (room.members.count(name)) return false;
-    // All under the lock and through one mailbox: nothing newer can overtake these.
-    for (auto& old : room.history) ws.send_str(old);
-    room.members.emplace(name, ws);
-    topics_.subscribe(ws, topic_of(room_name));
-    ws.send_str(json{{"type", "members"}, {"room", room_name}, {"members", members_of(room)}}.dump());
-    broadcast(room_name, json{{"type", "join"}, {"room", room_name}, {"name", name}, {"ts", now_ms()}}.dump());
-    return true;
+    co_return rooms_[room].insert(name).second;
 }
 
-void LocalChatHub::leave(const std::string& room_name, const std::string& name) {
+awaitable<void> LocalChatMembers::remove(const std::string& room, const std::string& name) {
     std::lock_guard lock(mutex_);
-    auto it = rooms_.find(room_name);
-    if (it == rooms_.end()) return;
-    auto member = it->second.members.find(name);
-    if (member == it->second.members.end()) return;
-    topics_.unsubscribe(member->second, topic_of(room_name));
-    it->second.members.erase(member);
-    auto& room = it->second;
-    broadcast(room_name, json{{"type", "leave"}, {"room", room_name}, {"name", name}, {"ts", now_ms()}}.dump());
-    if (room.members.empty() && room.history.empty()) rooms_.erase(it);
+    if (auto it = rooms_.find(room); it != rooms_.end() && it->second.erase(name) && it->second.empty())
+        rooms_.erase(it);
+    co_return;
 }
 
-void LocalChatHub::publish(const std::string& room_name, json message) {
-    auto text = message.dump();
+awaitable<std::vector<std::string>> LocalChatMembers::list(const std::string& room) {
     std::lock_guard lock(mutex_);
-    auto& room = rooms_[room_name];
-    room.history.push_back(text);
-    if (room.history.size() > kHistory) room.history.pop_front();
-    broadcast(room_name, std::move(text));
+    const auto it = rooms_.find(room);
+    co_return it == rooms_.end() ? std::vector<std::string>{}
+                                 : std::vector<std::string>(it->second.begin(), it->second.end());
 }
 
-std::size_t LocalChatHub::member_count(const std::string& room) {
-    std::lock_guard lock(mutex_);
-    auto it = rooms_.find(room);
-    return it == rooms_.end() ? 0 : it->second.members.size();
+// --- ChatHub ---
+
+ChatHub::ChatHub(web::Topics& topics) : topics_(topics), members_(std::make_shared<LocalChatMembers>()) {
+    topics_.keep_history("chat:", kHistory);
+}
+
+std::string ChatHub::messages_topic(const std::string& room) { return "chat:" + room; }
+std::string ChatHub::members_topic(const std::string& room) { return "chat-members:" + room; }
+
+awaitable<bool> ChatHub::join(const std::string& room, const std::string& name, web::WebSocketHandle ws) {
+    const bool added = co_await members_->add(room, name);
+    if (!added) co_return false;
+    // Subscribed before the member list is read, so no join or leave after it is missed.
+    topics_.subscribe(ws, messages_topic(room), {.history = true});
+    topics_.subscribe(ws, members_topic(room));
+    std::vector<std::string> names;
+    std::exception_ptr failure;
+    try {
+        names = co_await members_->list(room);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {  // not a member after all
+        unsubscribe(room, ws);
+        co_await members_->remove(room, name);
+        std::rethrow_exception(failure);
+    }
+    ws.send_str(json{{"type", "members"}, {"room", room}, {"members", std::move(names)}}.dump());
+    topics_.publish_json(members_topic(room), {{"type", "join"}, {"room", room}, {"name", name}, {"ts", now_ms()}});
+    co_return true;
+}
+
+void ChatHub::unsubscribe(const std::string& room, const web::WebSocketHandle& ws) {
+    topics_.unsubscribe(ws, messages_topic(room));
+    topics_.unsubscribe(ws, members_topic(room));
+}
+
+awaitable<void> ChatHub::leave(const std::string& room, const std::string& name, web::WebSocketHandle ws) {
+    unsubscribe(room, ws);
+    co_await members_->remove(room, name);
+    announce_leave(room, name);
+}
+
+void ChatHub::announce_leave(const std::string& room, const std::string& name) {
+    topics_.publish_json(members_topic(room), {{"type", "leave"}, {"room", room}, {"name", name}, {"ts", now_ms()}});
+}
+
+void ChatHub::publish(const std::string& room, const json& message) {
+    topics_.publish_json(messages_topic(room), message);
+}
+
+std::size_t ChatHub::member_count(const std::string& room) const {
+    return topics_.subscriber_count(members_topic(room));
 }
 
 // --- the handler ---
 
-awaitable<web::Response> chat_socket(web::Request& req) {
-    web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30), .max_msg_size = 16 << 10});
-    co_await ws.prepare(req);
-    const std::string room(req.query().get("room", "lobby"));
-    const std::string name(req.query().get("name", ""));
-    auto problem = invalid_room(room);
-    if (!problem) problem = invalid_name(name);
-    auto& hub = *req.app().get(chat_hub_key);
-    if (!problem && !hub.join(room, name, ws.handle())) problem = "name '" + name + "' is taken in this room";
-    if (problem) {
-        co_await ws.send_json(error_event(*problem));
-        co_await ws.close(web::WSCloseCode::policy_violation, *problem);
-        co_return ws;
-    }
-    struct Leave {
-        ChatHub& hub;
-        const std::string &room, &name;
-        ~Leave() { hub.leave(room, name); }
-    } leave{hub, room, name};
+namespace {
 
+// Reads the member's messages until the socket closes.
+awaitable<void> relay(web::WebSocketResponse& ws, ChatHub& hub, const std::string& room, const std::string& name) {
     while (auto msg = co_await ws.receive()) {
         std::string text;
         if (msg->is_text()) {
@@ -142,6 +146,42 @@ awaitable<web::Response> chat_socket(web::Request& req) {
         hub.publish(room, {{"type", "message"}, {"room", room}, {"name", name}, {"text", std::move(text)},
                            {"ts", now_ms()}});
     }
+}
+
+}  // namespace
+
+awaitable<web::Response> chat_socket(web::Request& req) {
+    web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30), .max_msg_size = 16 << 10});
+    co_await ws.prepare(req);
+    const std::string room(req.query().get("room", "lobby"));
+    const std::string name(req.query().get("name", ""));
+    auto problem = invalid_room(room);
+    if (!problem) problem = invalid_name(name);
+    auto& hub = *req.app().get(chat_hub_key);
+    auto close_code = web::WSCloseCode::policy_violation;
+    if (!problem) {
+        bool joined = false;
+        try {
+            joined = co_await hub.join(room, name, ws.handle());
+            if (!joined) problem = "name '" + name + "' is taken in this room";
+        } catch (const std::exception&) {  // the members' database is away
+            problem = "the chat is unavailable, try again";
+            close_code = web::WSCloseCode::try_again_later;
+        }
+    }
+    if (problem) {
+        co_await ws.send_json(error_event(*problem));
+        co_await ws.close(close_code, *problem);
+        co_return ws;
+    }
+    std::exception_ptr failure;
+    try {
+        co_await relay(ws, hub, room, name);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    co_await hub.leave(room, name, ws.handle());
+    if (failure) std::rethrow_exception(failure);
     co_return ws;
 }
 

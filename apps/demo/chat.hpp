@@ -1,69 +1,86 @@
-// Chat rooms for /ws/chat. A room keeps its members (by name) and its last 50
-// messages; everything a member is sent goes through its WebSocketHandle, so
-// members on any server thread are served in one order.
+// Chat rooms for /ws/chat. A room is two topics of app.topics(): "chat:<room>"
+// carries its messages (the last 50 kept as its history) and
+// "chat-members:<room>" its join and leave events. Who is in a room is kept by
+// ChatMembers: in this process's memory, or in PostgreSQL with pg::TopicBridge
+// carrying the topics (pg_chat.hpp), so that every replica on one database
+// shares every room.
 //
 // What a member receives (JSON text frames):
 //   on joining: the last 50 {"type":"message"} events, then
 //               {"type":"members","room":R,"members":[names]}
+//               (others' events may already come in between)
 //   {"type":"join","room":R,"name":N,"ts":ms}     someone joined (itself included)
 //   {"type":"leave","room":R,"name":N,"ts":ms}    someone left
 //   {"type":"message","room":R,"name":N,"text":T,"ts":ms}
 //   {"type":"error","error":"..."}                 its input was refused
 // A member sends {"text":"..."} (or plain text), 1 to 2000 bytes.
-//
-// ChatHub is the seam for scale-out: each room is a topic of app.topics(), so a
-// hub whose members and history live in PostgreSQL can reach every replica
-// through pg::TopicBridge.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <asiohttp/web.hpp>
 #include <nlohmann/json.hpp>
 
 namespace demo {
 
+// Who is in which room, by name.
+class ChatMembers {
+public:
+    virtual ~ChatMembers() = default;
+    // False if the name is taken in the room.
+    virtual asiohttp::awaitable<bool> add(const std::string& room, const std::string& name) = 0;
+    virtual asiohttp::awaitable<void> remove(const std::string& room, const std::string& name) = 0;
+    // Everyone in the room, sorted by name.
+    virtual asiohttp::awaitable<std::vector<std::string>> list(const std::string& room) = 0;
+};
+
+class LocalChatMembers final : public ChatMembers {
+public:
+    asiohttp::awaitable<bool> add(const std::string& room, const std::string& name) override;
+    asiohttp::awaitable<void> remove(const std::string& room, const std::string& name) override;
+    asiohttp::awaitable<std::vector<std::string>> list(const std::string& room) override;
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::set<std::string>> rooms_;
+};
+
 class ChatHub {
 public:
     static constexpr std::size_t kHistory = 50;
-    virtual ~ChatHub() = default;
+    // Keeps every room's history in `topics`; members in memory until set_members.
+    explicit ChatHub(asiohttp::web::Topics& topics);
+    // Before serving.
+    void set_members(std::shared_ptr<ChatMembers> members) { members_ = std::move(members); }
+
     // Adds a member: sends it the room's history and {"type":"members", ...},
     // then announces {"type":"join", ...} to everyone. False if the name is taken.
-    virtual bool join(const std::string& room, const std::string& name, asiohttp::web::WebSocketHandle ws) = 0;
+    asiohttp::awaitable<bool> join(const std::string& room, const std::string& name,
+                                   asiohttp::web::WebSocketHandle ws);
     // Removes the member and announces {"type":"leave", ...}.
-    virtual void leave(const std::string& room, const std::string& name) = 0;
+    asiohttp::awaitable<void> leave(const std::string& room, const std::string& name,
+                                    asiohttp::web::WebSocketHandle ws);
+    // Announces a leave for a member that is gone already (a vanished replica's).
+    void announce_leave(const std::string& room, const std::string& name);
     // Delivers a message event to every member and keeps it in the history.
-    virtual void publish(const std::string& room, nlohmann::json message) = 0;
-    virtual std::size_t member_count(const std::string& room) = 0;
-};
-
-// Rooms in this process's memory; each room's members are subscribers of its topic.
-class LocalChatHub final : public ChatHub {
-public:
-    explicit LocalChatHub(asiohttp::web::Topics& topics) : topics_(topics) {}
-    bool join(const std::string& room, const std::string& name, asiohttp::web::WebSocketHandle ws) override;
-    void leave(const std::string& room, const std::string& name) override;
-    void publish(const std::string& room, nlohmann::json message) override;
-    std::size_t member_count(const std::string& room) override;
+    void publish(const std::string& room, const nlohmann::json& message);
+    // Members connected to this process.
+    std::size_t member_count(const std::string& room) const;
 
 private:
-    struct Room {
-        std::map<std::string, asiohttp::web::WebSocketHandle> members;
-        std::deque<std::string> history;  // serialized message events, oldest first
-    };
-    static std::string topic_of(const std::string& room);
-    void broadcast(const std::string& room, std::string text);  // with mutex_ held: one order per room
-    nlohmann::json members_of(const Room& room) const;
+    static std::string messages_topic(const std::string& room);
+    static std::string members_topic(const std::string& room);
+    void unsubscribe(const std::string& room, const asiohttp::web::WebSocketHandle& ws);
 
     asiohttp::web::Topics& topics_;
-    std::mutex mutex_;
-    std::map<std::string, Room> rooms_;
+    std::shared_ptr<ChatMembers> members_;
 };
 
 inline const asiohttp::web::AppKey<std::shared_ptr<ChatHub>> chat_hub_key{"chat_hub"};

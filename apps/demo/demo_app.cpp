@@ -6,6 +6,7 @@
 
 #include "accounts.hpp"
 #include "chat.hpp"
+#include "pg_chat.hpp"
 #include "notes.hpp"
 #include "pg_notes.hpp"
 #include "world.hpp"
@@ -97,11 +98,12 @@ void use_database(web::Application& app, std::string url) {
 void setup_routes(web::Application& app, const Options& options) {
     web::setup_sessions(app, std::make_shared<web::EncryptedCookieStorage>(
                                  options.session_key.empty() ? web::generate_session_key() : options.session_key));
+    app.set(chat_hub_key, std::make_shared<ChatHub>(app.topics()));
     if (!options.database_url.empty()) {
         use_database(app, options.database_url);
+        use_shared_chat(app, options.database_url);
         add_world_routes(app);
     }
-    if (!app.contains(chat_hub_key)) app.set<std::shared_ptr<ChatHub>>(chat_hub_key, std::make_shared<LocalChatHub>(app.topics()));
     auto& r = app.router();
     r.add_get("/", index, {.name = "index"});
     r.add_get("/plaintext", plaintext);

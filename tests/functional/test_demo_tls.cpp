@@ -8,52 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "demo_process.hpp"
 #include "run_command.hpp"
 #include "test_support.hpp"
 #include "tls_fixture.hpp"
 
 namespace {
-
-// The demo in a child process; its first stdout line names where it listens.
-class DemoProcess {
-public:
-    explicit DemoProcess(std::vector<std::string> args, std::vector<std::string> env = {}) {
-        int out[2];
-        if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(out[1], STDOUT_FILENO);
-            ::close(out[0]);
-            for (auto& e : env) ::putenv(e.data());
-            std::vector<char*> argv{const_cast<char*>(ASIOHTTP_DEMO_BIN)};
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execv(ASIOHTTP_DEMO_BIN, argv.data());
-            ::_exit(127);
-        }
-        ::close(out[1]);
-        stdout_ = ::fdopen(out[0], "r");
-    }
-    ~DemoProcess() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-        }
-        if (stdout_) std::fclose(stdout_);
-    }
-    pid_t pid() const noexcept { return pid_; }
-    // The first line it printed ("======== Running on https://127.0.0.1:PORT ========").
-    std::string banner() {
-        char line[256] = {};
-        if (!std::fgets(line, sizeof line, stdout_)) return {};
-        return line;
-    }
-
-private:
-    pid_t pid_ = -1;
-    FILE* stdout_ = nullptr;
-};
 
 TEST(DemoTls, ServesHttpsWithTlsCertAndTlsKey) {
     auto cert = TestCertificate::make();

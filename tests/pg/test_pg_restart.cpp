@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "topics_replica.hpp"
+#ifdef ASIOHTTP_DEMO_BIN
+#include "chat_replicas.hpp"
+#endif
 
 #include <asiohttp/pg.hpp>
 
@@ -75,5 +78,41 @@ TEST(PostgresRestart, TopicsPublishedWhileDownArriveOnceOnEveryReplica) {
     pair.expect_both_got(expected);
     pair.expect_nothing_more();
 }
+
+#ifdef ASIOHTTP_DEMO_BIN
+// Two demo replicas chatting through the database while it restarts: both go
+// on serving, cross-instance chat works again within seconds, and nobody is
+// taken for vanished because everyone's heartbeat stopped together.
+TEST(PostgresRestart, TheSharedChatRecoversOnBothInstances) {
+    TestDatabase db("chat_restart");
+    ChatReplica a(db.url), b(db.url);
+    ASSERT_TRUE(a.port && b.port);
+    auto ann = a.join("r", "ann"), bob = b.join("r", "bob");
+    ASSERT_FALSE(members_on_joining(ann).is_null());
+    ASSERT_FALSE(members_on_joining(bob).is_null());
+    say(ann, "before");
+    ASSERT_FALSE(next_of(bob, "message").is_null());
+
+    ctl("stop");
+    for (auto port : {a.port, b.port}) {
+        TestClient client("127.0.0.1", port);
+        EXPECT_EQ(client.get("/plaintext").status, 200) << "an instance stopped serving without its database";
+    }
+    say(ann, "while down");
+    std::this_thread::sleep_for(1s);
+    ctl("start");
+    const auto back = std::chrono::steady_clock::now();
+    say(ann, "after");
+    EXPECT_EQ(texts_of(bob, 2, 15s), (std::vector<std::string>{"while down", "after"}));
+    EXPECT_LT(std::chrono::steady_clock::now() - back, 10s);
+    say(bob, "and back");
+    EXPECT_EQ(texts_of(ann, 4), (std::vector<std::string>{"before", "while down", "after", "and back"}));
+    // Heartbeats resumed before anyone judged the others gone.
+    std::this_thread::sleep_for(6s);
+    auto carol = b.join("r", "carol");
+    EXPECT_EQ(members_on_joining(carol)["members"], json::parse(R"(["ann","bob","carol"])"));
+    EXPECT_TRUE(next_of(ann, "leave", 300ms).is_null()) << "a live member was announced gone";
+}
+#endif
 
 }  // namespace
