@@ -1,7 +1,9 @@
-// Shared by the browser tests: a free port, the demo binary, Debian's chromium.
+// Shared by the browser tests: a free port, the demo binary, Debian's chromium, nginx.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as join_path } from 'node:path';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -65,5 +67,41 @@ export async function launchChromium(env = undefined) {
     env,
     args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Debian's nginx (nginx-light) on 127.0.0.1:port with `httpConf` as its http
+// block, in a directory of its own; resolves once it accepts connections.
+export async function startNginx(port, httpConf) {
+  const nginx = process.env.NGINX ?? '/usr/sbin/nginx';
+  assert.ok(existsSync(nginx), `nginx not installed at ${nginx} (tests/run-all.sh installs nginx-light)`);
+  const dir = mkdtempSync(join_path(tmpdir(), 'asiohttp-nginx-'));
+  const conf = join_path(dir, 'nginx.conf');
+  writeFileSync(conf, `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  ${httpConf}
+}
+`);
+  const proc = spawn(nginx, ['-p', dir, '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  proc.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const deadline = Date.now() + 10000;
+  while (!(await accepts(port))) {
+    if (Date.now() > deadline) { proc.kill(); throw new Error(`nginx did not start (see ${dir}/error.log)`); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return proc;
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
+    s.on('error', () => resolve(false));
   });
 }
