@@ -104,7 +104,7 @@ TEST(Server, OversizedBodiesAre413EarlyFromContentLength) {
 TEST(Server, MalformedRequestsAre400) {
     web::Application app;
     TestServer server(base_app(app));
-    for (std::string raw : {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+    for (std::string raw : {"GARBAGE\r\n\r\n", "GET / HTTP/1\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
                             "GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
                             "POST /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
         TestClient client(server);

@@ -20,6 +20,7 @@
 #include "asiohttp/tasks.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
+#include "http1/head_rules.hpp"
 #include "http1/request_parser.hpp"
 #include "http1/response_head.hpp"
 #include "net/transport.hpp"
@@ -51,7 +52,8 @@ bool is_disconnect(const beast::error_code& ec) {
 template <class Stream>
 class HttpConnection final : public Connection, public Exchange {
 public:
-    HttpConnection(Stream stream, HttpHost& host) : host_(host), stream_(std::move(stream)) {
+    HttpConnection(Stream stream, HttpHost& host)
+        : host_(host), stream_(std::move(stream)), buffer_(buffer_limit(host.config())) {
         beast::error_code ec;
         auto ep = socket_of(stream_).remote_endpoint(ec);
         if (!ec) {
@@ -126,12 +128,26 @@ private:
         deadline_ = never;
     }
 
+    // The buffer holds at most a head and a read's worth: a chunk-size line or
+    // trailer longer than that is refused, not buffered without end.
+    static std::size_t buffer_limit(const ServerConfig& c) { return c.max_header_size + (64u << 10); }
+
+    awaitable<beast::error_code> read_head(RequestParser& parser);
+    // Keeps why the head is refused, as "<status>: <reason phrase> (<why>)".
+    beast::error_code refuse(Refusal r) {
+        r.reason = std::to_string(r.status) + ": " + std::string(reason_phrase(r.status)) + " (" + r.reason + ")";
+        refusal_ = std::move(r);
+        return http::error::bad_value;
+    }
     awaitable<bool> serve_one();
     awaitable<void> answer_read_error(const beast::error_code& ec, bool partial);
     // The one mapping from what the parser refused to its answer (431, 413, 400),
     // for a head answered before any handler and a body a handler reads alike;
     // null when the peer just went away.
     std::exception_ptr refusal_for(const beast::error_code& ec) const {
+        if (refusal_) return std::make_exception_ptr(HTTPException(refusal_->status, refusal_->reason));
+        if (ec == http::error::buffer_overflow)
+            return std::make_exception_ptr(HTTPBadRequest("400: Bad Request (chunk line or trailer too long)"));
         if (ec == http::error::header_limit)
             return std::make_exception_ptr(HTTPRequestHeaderFieldsTooLarge(
                 "431: Request Header Fields Too Large (limit " + std::to_string(config().max_header_size) + " bytes)"));
@@ -157,6 +173,7 @@ private:
     RequestHead head_;
     std::vector<RequestParser::FieldPos> field_pos_;
     RequestParser* parser_ = nullptr;
+    std::optional<Refusal> refusal_;  // the rule the current head broke
     std::string out_;
 
     // The timer: what the connection is waiting for, until when, and whether that passed.
@@ -175,13 +192,14 @@ awaitable<void> HttpConnection<Stream>::run() {
         RequestParser parser(head_, field_pos_);
         parser.header_limit(std::uint32_t(std::min<std::size_t>(config().max_header_size, UINT32_MAX)));
         parser.body_limit(config().client_max_size);
+        parser.extra_limit(config().max_header_size);
         parser_ = &parser;
         // The first request gets the header timeout from accept; later ones the
         // keep-alive timeout until their first byte arrives.
         if (requests_ == 0 || buffer_.size() > 0) set_deadline(Phase::reading_head, config().header_timeout);
         else set_deadline(Phase::idle, config().keepalive_timeout);
 
-        auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, nothrow);
+        const auto ec = co_await read_head(parser);
         if (ec) {
             co_await answer_read_error(ec, parser.got_some() || buffer_.size() > 0);
             parser_ = nullptr;
@@ -195,6 +213,46 @@ awaitable<void> HttpConnection<Stream>::run() {
     if (ending_ == Ending::upgraded) co_return;
     if (ending_ != Ending::broken) shutdown_send(stream_);
     close(stream_);
+}
+
+// Reads until the buffer holds a whole head, checks it against RFC 9112, then
+// lets Beast parse it; blank lines before it are dropped (§2.2).
+template <class Stream>
+awaitable<beast::error_code> HttpConnection<Stream>::read_head(RequestParser& parser) {
+    refusal_.reset();
+    const std::size_t limit = config().max_header_size;
+    HeadScan scan;
+    std::size_t blank = 0;
+    for (;;) {
+        std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+        scan_head(data, scan);
+        if (scan.bad_line_ending) co_return refuse({400, "a bare CR or LF in the request head"});
+        if (scan.leading_blank) {
+            blank += scan.leading_blank;
+            buffer_.consume(scan.leading_blank);
+            scan.scanned -= scan.leading_blank;
+            if (scan.end) scan.end -= scan.leading_blank;
+            scan.leading_blank = 0;
+            if (blank > limit) co_return http::error::header_limit;
+            continue;
+        }
+        if (scan.end) break;
+        if (buffer_.size() >= limit) co_return http::error::header_limit;
+        const auto room = std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size());
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow);
+        if (ec) co_return ec;
+        buffer_.commit(n);
+    }
+    const auto head = std::string_view(static_cast<const char*>(buffer_.data().data()), scan.end - 2);
+    if (head.size() > limit) co_return http::error::header_limit;
+    if (auto refusal = check_head_grammar(head)) co_return refuse(std::move(*refusal));
+    beast::error_code ec;
+    const auto used = parser.put(asio::buffer(buffer_.data().data(), scan.end), ec);
+    buffer_.consume(used);
+    if (!ec && !parser.is_header_done()) ec = http::error::partial_message;
+    if (ec) co_return ec;
+    if (auto refusal = check_head_fields(head_)) co_return refuse(std::move(*refusal));
+    co_return beast::error_code{};
 }
 
 template <class Stream>
@@ -344,8 +402,12 @@ awaitable<void> HttpConnection<Stream>::read_body() {
     auto ec = co_await receive_body();
     if (!ec) co_return;
     end(Ending::out_of_sync);
-    if (!timed_out_)
-        if (auto refusal = refusal_for(ec)) std::rethrow_exception(refusal);
+    if (timed_out_) {  // the declared body never came: say so, then close
+        timed_out_ = false;
+        throw HTTPRequestTimeout("408: Request Timeout (the body did not arrive within " +
+                                 std::to_string(config().body_timeout.count()) + " ms)");
+    }
+    if (auto refusal = refusal_for(ec)) std::rethrow_exception(refusal);
     end(Ending::broken);
     throw ClientDisconnectedError("client went away while sending the body: " + ec.message());
 }

@@ -1,5 +1,7 @@
 // A Beast parser that fills a RequestHead: the field block is copied once into one
-// reusable string, so a keep-alive connection parses without allocating.
+// reusable string, so a keep-alive connection parses without allocating. Chunk
+// extensions and trailer fields are read past, not kept; together they count
+// against the header limit.
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>
@@ -20,6 +22,8 @@ public:
         head_.clear();
         pos_.clear();
     }
+    // How many bytes of chunk extensions and trailer fields a body may carry.
+    void extra_limit(std::size_t n) noexcept { extra_limit_ = n; }
 
 private:
     using string_view = boost::beast::string_view;
@@ -32,7 +36,11 @@ private:
         head_.version = unsigned(version);
     }
     void on_response_impl(int, string_view, int, error_code&) override {}
-    void on_field_impl(boost::beast::http::field f, string_view name, string_view value, error_code&) override {
+    void on_field_impl(boost::beast::http::field f, string_view name, string_view value, error_code& ec) override {
+        if (is_header_done()) {  // a trailer: the views into `fields` must not move
+            count_extra(name.size() + value.size() + 4, ec);
+            return;
+        }
         auto& s = head_.fields;
         pos_.push_back({std::uint32_t(s.size()), std::uint32_t(name.size()), std::uint32_t(s.size() + name.size()),
                         std::uint32_t(value.size())});
@@ -56,7 +64,13 @@ private:
         head_.body.append(body.data(), body.size());
         return body.size();
     }
-    void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+    void on_chunk_header_impl(std::uint64_t, string_view extensions, error_code& ec) override {
+        count_extra(extensions.size(), ec);
+    }
+    void count_extra(std::size_t n, error_code& ec) {
+        extra_ += n;
+        if (extra_ > extra_limit_) ec = boost::beast::http::error::header_limit;
+    }
     std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
         head_.body.append(body.data(), body.size());
         return body.size();
@@ -65,6 +79,8 @@ private:
 
     RequestHead& head_;
     std::vector<FieldPos>& pos_;
+    std::size_t extra_ = 0;  // chunk extensions and trailers so far
+    std::size_t extra_limit_ = 8 << 10;
 };
 
 }  // namespace asiohttp::detail

@@ -1,0 +1,46 @@
+// RFC 9112's rules for a request head, checked before Beast parses it and once
+// its fields are known: what a lenient parser lets through and a proxy in
+// front may read differently (request smuggling). Each broken rule is a
+// refusal with its status and a reason for the client; the connection then
+// closes, so nothing after a refused head is ever read as a request.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "asiohttp/detail/request_head.hpp"
+
+namespace asiohttp::detail {
+
+struct Refusal {
+    int status = 400;
+    std::string reason;
+};
+
+// Where a request head ends in `data` (just past its blank line), the number of
+// blank lines before it (§2.2: ignored), and whether its line endings are
+// broken (a bare CR or LF, §2.2). Scanning restarts from `from`, so a head
+// arriving byte by byte is scanned once.
+struct HeadScan {
+    std::size_t leading_blank = 0;  // bytes of CRLFs before the request line
+    std::size_t end = 0;            // 0 until the head is complete
+    std::size_t scanned = 0;        // where the next scan starts
+    bool bad_line_ending = false;
+};
+void scan_head(std::string_view data, HeadScan& scan);
+
+// The request line and field lines of a complete head (without its blank
+// line): grammar of §3 and §5 (tokens, no whitespace before a colon, no
+// obs-fold, no control characters, a version that is HTTP/1.x).
+std::optional<Refusal> check_head_grammar(std::string_view head);
+
+// What the fields say once parsed: Host (§3.2), Transfer-Encoding and
+// Content-Length (§6.1-6.3).
+std::optional<Refusal> check_head_fields(const RequestHead& head);
+
+// RFC 3986's uri-host [":" port], as a Host field value may be.
+bool valid_host(std::string_view host);
+
+}  // namespace asiohttp::detail
