@@ -151,7 +151,7 @@ awaitable<void> relay(web::WebSocketResponse& ws, ChatHub& hub, const std::strin
 }  // namespace
 
 awaitable<web::Response> chat_socket(web::Request& req) {
-    web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30), .max_msg_size = 16 << 10});
+    web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30), .max_msg_size = 16 << 10, .compress = true});
     co_await ws.prepare(req);
     const std::string room(req.query().get("room", "lobby"));
     const std::string name(req.query().get("name", ""));

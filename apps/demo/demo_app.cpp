@@ -69,7 +69,7 @@ awaitable<web::Response> readyz(web::Request& req) {
 }
 
 awaitable<web::Response> ws_echo(web::Request& req) {
-    web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30)});
+    web::WebSocketResponse ws({.heartbeat = std::chrono::seconds(30), .compress = true});
     co_await ws.prepare(req);
     while (auto msg = co_await ws.receive()) {
         if (msg->is_text()) co_await ws.send_str(msg->text());

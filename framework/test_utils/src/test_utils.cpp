@@ -352,6 +352,8 @@ WSClient::WSClient(std::string host, std::uint16_t port, std::string_view target
     d.ws.read_message_max(d.options.max_message_size);
     websocket::permessage_deflate pmd;
     pmd.client_enable = d.options.compress;
+    pmd.client_max_window_bits = pmd.server_max_window_bits = d.options.deflate_window_bits;
+    pmd.client_no_context_takeover = pmd.server_no_context_takeover = d.options.deflate_no_context_takeover;
     d.ws.set_option(pmd);
     tcp::endpoint ep(asio::ip::make_address(host), port);
     if (d.run([&](auto h) { d.ws.next_layer().async_connect(ep, h); }))

@@ -108,6 +108,9 @@ struct WSClientOptions {
     std::chrono::milliseconds timeout{10'000};  // for each operation
     std::size_t max_message_size = 64 << 20;
     bool compress = false;                      // offer permessage-deflate
+    // What that offer asks for both directions (RFC 7692 §7.1): window bits (9..15), no context takeover.
+    int deflate_window_bits = 15;
+    bool deflate_no_context_takeover = false;
 };
 
 // A blocking WebSocket client for tests, with timeouts on every operation.
