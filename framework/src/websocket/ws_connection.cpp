@@ -10,6 +10,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "websocket/close_code_guard.hpp"
+
 #include "asiohttp/server.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
@@ -40,6 +42,7 @@ public:
     WsStreamConnection(Stream stream, asiohttp::detail::ConnectionRegistry& registry, const WebSocketOptions& options,
                        LiveWebSockets& live)
         : WsConnection(stream.get_executor(), registry, options, live), ws_(std::move(stream)) {
+        ws_.next_layer().watch_frames();  // the request was read already
         ws_.read_message_max(options_.max_msg_size);
         ws_.auto_fragment(false);
         ws_.write_buffer_bytes(512);  // only for control frames and compression: idle memory matters more
@@ -103,9 +106,9 @@ private:
         t.handshake_timeout = timeout;
         ws_.set_option(t);
     }
-    void stream_close() noexcept override { asiohttp::detail::close(ws_.next_layer()); }
+    void stream_close() noexcept override { asiohttp::detail::close(ws_.next_layer().next_layer()); }
 
-    websocket::stream<Stream> ws_;
+    websocket::stream<asiohttp::detail::CloseCodeGuard<Stream>> ws_;
 };
 
 }  // namespace
