@@ -6,6 +6,7 @@
 
 namespace {
 
+using asiohttp::detail::HeadReader;
 using asiohttp::detail::HeadScan;
 using asiohttp::detail::scan_head;
 using asiohttp::detail::valid_host;
@@ -43,6 +44,28 @@ TEST(HeadRules, ABareCrOrLfIsFoundHoweverTheBytesAreCut) {
 TEST(HeadRules, AnUnfinishedHeadHasNoEnd) {
     EXPECT_EQ(scan_in_steps("GET / HTTP/1.1\r\nHost: x\r\n\r", 1).end, 0u);
     EXPECT_EQ(scan_in_steps("\r\n\r\n", 1).end, 0u);  // blank lines only
+}
+
+// As the connection uses it: bytes appended, blank lines dropped when told.
+TEST(HeadRules, TheReaderDropsBlankLinesAndFindsTheHeadInPieces) {
+    const std::string request = "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nnext";
+    for (std::size_t step = 1; step <= request.size(); ++step) {
+        HeadReader reader(8192);
+        std::string buffered;
+        HeadReader::Status status;
+        for (std::size_t at = 0; at < request.size(); at += step) {
+            buffered += request.substr(at, step);
+            status = reader.look(buffered);
+            buffered.erase(0, status.skip);
+            if (status.kind != HeadReader::Status::need_more) break;
+        }
+        ASSERT_EQ(status.kind, HeadReader::Status::complete) << step;
+        EXPECT_EQ(buffered.substr(0, status.size), "GET / HTTP/1.1\r\nHost: x\r\n\r\n") << step;
+    }
+    HeadReader small(16);
+    EXPECT_EQ(small.look("GET /a-long-path HTTP/1.1\r\n").kind, HeadReader::Status::too_large);
+    HeadReader strict(8192);
+    EXPECT_EQ(strict.look("GET / HTTP/1.1\r\nBad Line\r\n\r\n").kind, HeadReader::Status::refused);
 }
 
 TEST(HeadRules, HostSyntax) {

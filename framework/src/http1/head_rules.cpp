@@ -124,6 +124,32 @@ void scan_head(std::string_view data, HeadScan& scan) {
     scan.scanned = pos;
 }
 
+HeadReader::Status HeadReader::look(std::string_view buffered) {
+    Status status;
+    scan_head(buffered, scan_);
+    if (scan_.bad_line_ending) {
+        status.kind = Status::refused;
+        status.refusal = bad("a bare CR or LF in the request head");
+        return status;
+    }
+    status.skip = scan_.leading_blank;
+    blank_ += status.skip;
+    scan_.scanned -= status.skip;
+    if (scan_.end) scan_.end -= status.skip;
+    scan_.leading_blank = 0;
+    const auto head = buffered.substr(status.skip);
+    const bool whole = scan_.end != 0;
+    if (blank_ > limit_ || (whole ? scan_.end - 2 > limit_ : head.size() >= limit_)) {
+        status.kind = Status::too_large;
+        return status;
+    }
+    if (!whole) return status;
+    status.size = scan_.end;
+    status.refusal = check_head_grammar(head.substr(0, scan_.end - 2));
+    status.kind = status.refusal ? Status::refused : Status::complete;
+    return status;
+}
+
 std::optional<Refusal> check_head_grammar(std::string_view head) {
     bool first = true;
     while (!head.empty()) {

@@ -31,6 +31,28 @@ struct HeadScan {
 };
 void scan_head(std::string_view data, HeadScan& scan);
 
+// Reads a request head out of bytes as they arrive: what the connection and
+// the fuzz target both use. Blank lines before the request line are dropped
+// (§2.2); the head is checked against the grammar once it is whole.
+class HeadReader {
+public:
+    struct Status {
+        enum Kind { need_more, complete, refused, too_large } kind = need_more;
+        std::size_t skip = 0;  // blank-line bytes at the front: drop them before anything else
+        std::size_t size = 0;  // complete: the head's length after `skip`, its blank line included
+        std::optional<Refusal> refusal;
+    };
+    explicit HeadReader(std::size_t limit) : limit_(limit) {}
+    // Looks at what is buffered so far; between calls the buffer only grows at
+    // its end, after the caller dropped the `skip` bytes of the last answer.
+    Status look(std::string_view buffered);
+
+private:
+    std::size_t limit_;
+    std::size_t blank_ = 0;
+    HeadScan scan_;
+};
+
 // The request line and field lines of a complete head (without its blank
 // line): grammar of §3 and §5 (tokens, no whitespace before a colon, no
 // obs-fold, no control characters, a version that is HTTP/1.x).

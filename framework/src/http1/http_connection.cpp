@@ -215,39 +215,26 @@ awaitable<void> HttpConnection<Stream>::run() {
     close(stream_);
 }
 
-// Reads until the buffer holds a whole head, checks it against RFC 9112, then
-// lets Beast parse it; blank lines before it are dropped (§2.2).
+// Reads until the buffer holds a whole head that follows RFC 9112's grammar,
+// lets Beast parse it, then checks what its fields say.
 template <class Stream>
 awaitable<beast::error_code> HttpConnection<Stream>::read_head(RequestParser& parser) {
     refusal_.reset();
-    const std::size_t limit = config().max_header_size;
-    HeadScan scan;
-    std::size_t blank = 0;
+    HeadReader reader(config().max_header_size);
+    HeadReader::Status status;
     for (;;) {
-        std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-        scan_head(data, scan);
-        if (scan.bad_line_ending) co_return refuse({400, "a bare CR or LF in the request head"});
-        if (scan.leading_blank) {
-            blank += scan.leading_blank;
-            buffer_.consume(scan.leading_blank);
-            scan.scanned -= scan.leading_blank;
-            if (scan.end) scan.end -= scan.leading_blank;
-            scan.leading_blank = 0;
-            if (blank > limit) co_return http::error::header_limit;
-            continue;
-        }
-        if (scan.end) break;
-        if (buffer_.size() >= limit) co_return http::error::header_limit;
+        status = reader.look({static_cast<const char*>(buffer_.data().data()), buffer_.size()});
+        buffer_.consume(status.skip);
+        if (status.kind == HeadReader::Status::complete) break;
+        if (status.kind == HeadReader::Status::refused) co_return refuse(std::move(*status.refusal));
+        if (status.kind == HeadReader::Status::too_large) co_return http::error::header_limit;
         const auto room = std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size());
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow);
         if (ec) co_return ec;
         buffer_.commit(n);
     }
-    const auto head = std::string_view(static_cast<const char*>(buffer_.data().data()), scan.end - 2);
-    if (head.size() > limit) co_return http::error::header_limit;
-    if (auto refusal = check_head_grammar(head)) co_return refuse(std::move(*refusal));
     beast::error_code ec;
-    const auto used = parser.put(asio::buffer(buffer_.data().data(), scan.end), ec);
+    const auto used = parser.put(asio::buffer(buffer_.data().data(), status.size), ec);
     buffer_.consume(used);
     if (!ec && !parser.is_header_done()) ec = http::error::partial_message;
     if (ec) co_return ec;
