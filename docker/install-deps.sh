@@ -5,6 +5,7 @@
 #   docker/install-deps.sh build test      + what the tests run against (PostgreSQL, chromium, node)
 #   docker/install-deps.sh docker          the Docker engine, compose and debootstrap (docker/smoke-test.sh)
 #   docker/install-deps.sh bench           + the load generator and the peers we compare with
+#   docker/install-deps.sh fuzz            clang and libFuzzer (tests/fuzz/run.sh)
 set -euo pipefail
 
 declare -A groups=(
@@ -12,6 +13,7 @@ declare -A groups=(
   [test]="postgresql curl openssl libnss3-tools procps chromium nodejs npm nginx-light"
   [runtime]="libssl3 zlib1g libspdlog1.10 libfmt9 libpqxx-6.4 libboost-program-options1.81.0 ca-certificates"
   [docker]="docker.io docker-compose debootstrap iptables jq curl nodejs npm"
+  [fuzz]="clang-15 libfuzzer-15-dev"
   [bench]="wrk nginx openssl python3-aiohttp python3-asyncpg nodejs util-linux procps postgresql jq"
 )
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing (PostgreSQL and Docker included), starts a
-# throwaway PostgreSQL on 127.0.0.1, builds, runs the whole suite with ctest, then
-# the Docker smoke test (image, compose stack through nginx, docker stop timings).
+# throwaway PostgreSQL on 127.0.0.1, builds, runs the whole suite with ctest, the
+# fuzz targets for a few seconds each, then the Docker smoke test (image, compose
+# stack through nginx, docker stop timings).
 # Exit status: 0 only if every test ran and passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-docker/install-deps.sh build test docker
+docker/install-deps.sh build test docker fuzz
 
 source tests/pg/throwaway-postgres.sh
 # Tests that need the database must run: no server is a failure, not a skip.
@@ -17,6 +18,9 @@ npm ci --prefix tests/browser --no-audit --no-fund --silent
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON
 cmake --build build
 ctest --test-dir build --output-on-failure -j4 --timeout 300
+
+# Each libFuzzer target briefly from its seeds (bench/fuzz.sh runs them for long).
+tests/fuzz/run.sh 10
 
 docker/ensure-dockerd.sh
 docker/smoke-test.sh

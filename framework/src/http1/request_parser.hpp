@@ -10,7 +10,6 @@
 
 namespace asiohttp::detail {
 
-using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
 public:

@@ -1,0 +1,46 @@
+// The client's response reading: Beast's response parser over a head and a
+// body (Content-Length, chunked, to the end), fed in the input's steps, and the
+// body decompressed as the client does (gzip or deflate).
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "asiohttp/client_exceptions.hpp"
+#include "base/inflater.hpp"
+
+namespace http = boost::beast::http;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    FuzzedDataProvider in(data, size);
+    const auto step = in.ConsumeIntegralInRange<std::size_t>(1, 256);
+    const bool gzip = in.ConsumeBool();
+    const auto bytes = in.ConsumeRemainingBytesAsString();
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(16 << 10);
+    parser.body_limit(1 << 20);
+    parser.eager(true);
+    std::string pending;
+    boost::beast::error_code ec;
+    for (std::size_t at = 0; at < bytes.size() && !parser.is_done(); at += step) {
+        pending.append(bytes, at, step);
+        const auto used = parser.put(boost::asio::buffer(pending), ec);
+        pending.erase(0, used);
+        if (ec == http::error::need_more) ec = {};
+        if (ec) return 0;
+    }
+    if (!parser.is_done()) {
+        parser.put_eof(ec);
+        if (ec) return 0;
+    }
+    try {
+        asiohttp::detail::Inflater inflater(gzip ? "gzip" : "deflate");
+        std::string out;
+        const auto& body = parser.get().body();
+        for (std::size_t at = 0; at < body.size() && out.size() < (8u << 20); at += step)
+            inflater.feed(std::string_view(body).substr(at, step), out);
+    } catch (const asiohttp::ClientPayloadError&) {  // corrupt input is refused, not a crash
+    }
+    return 0;
+}
