@@ -18,7 +18,8 @@ docker/install-deps.sh build test bench >/dev/null
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
 cmake --build build --target asiohttp-demo fetch >/dev/null
 source bench/lib.sh
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"
+[[ $(ulimit -n) -ge 13000 ]] || { echo "soak: needs 13,000 open files (ulimit -Hn is $(ulimit -Hn))" >&2; exit 1; }
 source tests/pg/throwaway-postgres.sh
 start_throwaway_postgres >/dev/null
 PORT=18190
