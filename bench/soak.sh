@@ -72,7 +72,7 @@ done
 for p in "${loads[@]}"; do wait "$p" || true; done
 loads=()
 warm=${samples[12]:-${samples[0]}}  # one minute in
-last=${samples[-1]}
+last=${samples[-3]}  # ten seconds before the end, the load still on
 echo "== results"
 for f in json close db; do
   echo "wrk /$f: $(awk '/Requests\/sec/ {r=$2} /Non-2xx/ {e=$5} /Socket errors/ {s=$0} END {print r " req/s, non-2xx " (e ? e : 0) (s ? ", " s : "")}' /tmp/soak-wrk-$f.txt)"
