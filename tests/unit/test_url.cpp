@@ -69,4 +69,21 @@ TEST(CookieJar, MatchesDomainPathSecureAndExpiry) {
     EXPECT_EQ(jar.filter_cookies(URL::parse("http://www.example.org/")), "c=3");
 }
 
+// Found by tests/fuzz's cookies target: a Max-Age of 18214728081 seconds
+// overflowed the clock (undefined behaviour). Lifetimes are capped at 400 days
+// (RFC 6265bis §5.5), so far ones are kept, and no date overflows.
+TEST(CookieJar, FarMaxAgeAndExpiresAreCappedNotOverflowed) {
+    CookieJar jar;
+    auto from = URL::parse("http://example.org/");
+    jar.update_cookies({"a=1; Max-Age=000000000000018214728081", "b=2; Max-Age=9223372036854775807",
+                        "c=3; Expires=Fri, 31 Dec 9999 23:59:59 GMT"},
+                       from);
+    EXPECT_EQ(jar.filter_cookies(from), "a=1; b=2; c=3");
+    const auto in_401_days = std::chrono::system_clock::now() + std::chrono::hours(24 * 401);
+    for (auto& c : jar.cookies()) {
+        ASSERT_TRUE(c.expires) << c.name;
+        EXPECT_LT(*c.expires, in_401_days) << c.name;
+    }
+}
+
 }  // namespace

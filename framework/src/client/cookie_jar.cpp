@@ -15,6 +15,10 @@ using detail::trim;
 
 namespace {
 
+// RFC 6265bis §5.5: a cookie lives at most 400 days, however far its Max-Age or
+// Expires says; beyond that the clock's arithmetic would overflow as well.
+constexpr long long kMaxAge = 400LL * 24 * 3600;
+
 bool is_ip(const std::string& host) {
     boost::system::error_code ec;
     boost::asio::ip::make_address(host, ec);
@@ -70,9 +74,11 @@ std::optional<CookieJar::Cookie> CookieJar::parse_set_cookie(std::string_view he
             long long seconds = 0;
             auto [end, ec] = std::from_chars(val.data(), val.data() + val.size(), seconds);
             if (ec == std::errc{} && end == val.data() + val.size())
-                max_age_expiry = std::chrono::system_clock::now() + std::chrono::seconds(std::max(seconds, -1LL));
+                max_age_expiry = std::chrono::system_clock::now() + std::chrono::seconds(std::clamp(seconds, -1LL, kMaxAge));
         } else if (iequals(name, "expires")) {
-            if (auto t = asiohttp::detail::parse_http_date(val)) expires = std::chrono::system_clock::from_time_t(*t);
+            if (auto t = asiohttp::detail::parse_http_date(val))
+                expires = std::chrono::system_clock::from_time_t(
+                    std::min<std::time_t>(*t, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) + kMaxAge));
         } else if (iequals(name, "secure")) {
             c.secure = true;
         } else if (iequals(name, "httponly")) {
