@@ -11,9 +11,8 @@ N=${1:-10000}
 LIMIT=${2:-100}
 RUNS=${3:-3}
 docker/install-deps.sh build bench >/dev/null
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
 source bench/lib.sh
-cmake --build build --target asiohttp-demo fetch >/dev/null
+build_release asiohttp-demo fetch
 
 tmp=$(mktemp -d)
 pids=()

@@ -11,9 +11,8 @@ DURATION=${1:-8}
 BYTES=${2:-64}
 docker/install-deps.sh build bench >/dev/null
 npm ci --prefix bench/peers --no-audit --no-fund --silent
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
 source bench/lib.sh
-cmake --build build --target fanout_server ws_load >/dev/null
+build_release fanout_server ws_load
 ulimit -n 30000 2>/dev/null || true
 [[ $(ulimit -n) -ge 10500 ]] || { echo "fanout: needs 10,500 open files (ulimit -n is $(ulimit -n))" >&2; exit 1; }
 

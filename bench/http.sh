@@ -9,9 +9,8 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 CONNS=${2:-64}
 docker/install-deps.sh build bench >/dev/null
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
 source bench/lib.sh
-cmake --build build --target asiohttp-demo >/dev/null
+build_release asiohttp-demo
 
 tmp=$(mktemp -d)
 pids=()

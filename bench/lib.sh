@@ -1,5 +1,11 @@
-# Sourced by the bench scripts: waiting for a server, one wrk measurement, ratios.
-# Uses DURATION and CONNS from the sourcing script.
+# Sourced by the bench scripts: the release build, waiting for a server, one wrk
+# measurement, ratios. Uses DURATION and CONNS from the sourcing script.
+
+# Configures build/ as every benchmark runs it and builds `targets`.
+build_release() {  # target...
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
+  cmake --build build --target "$@" >/dev/null
+}
 
 wait_port() {  # port
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done

@@ -15,9 +15,8 @@ cd "$(dirname "$0")/.."
 MINUTES=${1:-10}
 HOLD=${2:-30}
 docker/install-deps.sh build test bench >/dev/null
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
-cmake --build build --target asiohttp-demo fetch >/dev/null
 source bench/lib.sh
+build_release asiohttp-demo fetch
 ulimit -n "$(ulimit -Hn)"
 [[ $(ulimit -n) -ge 13000 ]] || { echo "soak: needs 13,000 open files (ulimit -Hn is $(ulimit -Hn))" >&2; exit 1; }
 source tests/pg/throwaway-postgres.sh

@@ -11,9 +11,8 @@ BYTES=${3:-32}
 IDLE=${4:-5000}
 docker/install-deps.sh build bench >/dev/null
 npm ci --prefix bench/peers --no-audit --no-fund --silent
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DASIOHTTP_BUILD_BENCH=ON >/dev/null
 source bench/lib.sh
-cmake --build build --target asiohttp-demo ws_load >/dev/null
+build_release asiohttp-demo ws_load
 ulimit -n $((IDLE * 2 + 1000))
 
 tmp=$(mktemp -d)

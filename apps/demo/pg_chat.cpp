@@ -22,6 +22,8 @@ std::string random_instance() {
     return std::to_string(dist(rd));
 }
 
+constexpr const char* kRemoveMember = "delete from chat_members where room = $1 and name = $2 and instance = $3";
+
 std::string seconds(std::chrono::seconds s) { return "interval '" + std::to_string(s.count()) + " seconds'"; }
 
 }  // namespace
@@ -55,8 +57,7 @@ awaitable<void> PgChatMembers::remove(const std::string& room, const std::string
     }
     bool removed = false;
     try {
-        co_await pool_->query("delete from chat_members where room = $1 and name = $2 and instance = $3", room, name,
-                              instance_);
+        co_await pool_->query(kRemoveMember, room, name, instance_);
         removed = true;
     } catch (const std::exception&) {
     }
@@ -82,17 +83,16 @@ awaitable<void> PgChatMembers::beat() {
         gone = std::exchange(not_removed_, {});
     }
     auto mark = [&](pqxx::work& tx) {
-            const auto r = tx.exec_params("insert into chat_instances (id, seen) values ($1, now())"
-                                          " on conflict (id) do update set seen = now() returning xmax = 0",
-                                          instance_);
-            if (r[0][0].as<bool>())
-                for (auto& [room, name] : here)
-                    tx.exec_params("insert into chat_members (room, name, instance) values ($1, $2, $3)"
-                                   " on conflict do nothing",
-                                   room, name, instance_);
-            for (auto& [room, name] : gone)
-                tx.exec_params("delete from chat_members where room = $1 and name = $2 and instance = $3", room,
-                               name, instance_);
+        const auto r = tx.exec_params("insert into chat_instances (id, seen) values ($1, now())"
+                                      " on conflict (id) do update set seen = now() returning xmax = 0",
+                                      instance_);
+        if (r[0][0].as<bool>())
+            for (auto& [room, name] : here)
+                tx.exec_params("insert into chat_members (room, name, instance) values ($1, $2, $3)"
+                               " on conflict do nothing",
+                               room, name, instance_);
+        for (auto& [room, name] : gone)
+            tx.exec_params(kRemoveMember, room, name, instance_);
     };
     try {
         co_await pool_->transaction(mark);

@@ -231,6 +231,9 @@ const std::vector<Case>& cases() {
          "0" CRLF CRLF "GET /smuggled HTTP/1.1" CRLF "Host: x" CRLF CRLF, {400}, true},
         {"RFC 9112 §6.1", "llhttp", "a coding we cannot decode", "POST / HTTP/1.1" CRLF "Host: x" CRLF
          "Transfer-Encoding: gzip, chunked" CRLF CRLF "0" CRLF CRLF, {501}, true},
+        {"RFC 9112 §6.1", "report", "chunked applied twice, behind another coding",
+         "POST / HTTP/1.1" CRLF "Host: x" CRLF "Transfer-Encoding: gzip, chunked, chunked" CRLF CRLF "0" CRLF CRLF,
+         {400}, true},
         {"RFC 9112 §6.1", "llhttp", "an empty Transfer-Encoding",
          "POST / HTTP/1.1" CRLF "Host: x" CRLF "Transfer-Encoding:" CRLF CRLF "hello", {400}, true},
         {"RFC 9112 §7.1", "llhttp", "chunks, extensions and a zero-padded last chunk",

@@ -10,26 +10,16 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include "chat.hpp"
+#include "chat_events.hpp"
 #include "demo_app.hpp"
 #include "test_support.hpp"
 
-using asiohttp::test_utils::WSClient;
 
 namespace {
 
 struct Chat : ::testing::Test {
     Chat() { demo::setup_routes(app); }
     web::Application app;
-
-    // The next event of a type, skipping the others.
-    static json next_of(WSClient& ws, std::string_view type) {
-        for (;;) {
-            auto m = ws.receive();
-            if (!m) return nullptr;
-            auto j = m->json();
-            if (j["type"] == type) return j;
-        }
-    }
 };
 
 TEST_F(Chat, MessagesReachEveryoneInTheRoomOnly) {

@@ -5,10 +5,10 @@
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 
+#include "chat_events.hpp"
 #include "demo_process.hpp"
 #include "test_support.hpp"
 
-using asiohttp::test_utils::WSClient;
 
 // A database created for one test and dropped after it, on the throwaway server
 // (`prefix`: lower case, short: PostgreSQL folds and cuts names at 63 bytes).
@@ -55,31 +55,5 @@ struct ChatReplica {
     }
 };
 
-// The next event of a type, skipping the others; null if none came within `wait`.
-inline json next_of(WSClient& ws, std::string_view type, std::chrono::milliseconds wait = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + wait;
-    for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left <= 0ms) return nullptr;
-        auto m = ws.receive_for(left);
-        if (!m) return nullptr;
-        auto j = m->json();
-        if (j["type"] == type) return j;
-    }
-}
-
 // Joins and waits for the room's member list: the member is in from then on.
 inline json members_on_joining(WSClient& ws) { return next_of(ws, "members"); }
-
-inline void say(WSClient& ws, const std::string& text) { ws.send_json({{"text", text}}); }
-
-// The texts of the next n message events (fewer if one takes longer than `wait`).
-inline std::vector<std::string> texts_of(WSClient& ws, std::size_t n, std::chrono::milliseconds wait = 10s) {
-    std::vector<std::string> out;
-    while (out.size() < n) {
-        auto m = next_of(ws, "message", wait);
-        if (m.is_null()) break;
-        out.push_back(m["text"]);
-    }
-    return out;
-}

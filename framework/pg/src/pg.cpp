@@ -212,9 +212,11 @@ void Pool::with_connection(const std::function<void(pqxx::connection&)>& fn) {
     give_back();
 }
 
-void lock_schema(pqxx::work& tx, const std::string& name) {
+void advisory_xact_lock(pqxx::transaction_base& tx, const std::string& name) {
     tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", name);
 }
+
+void lock_schema(pqxx::work& tx, const std::string& name) { advisory_xact_lock(tx, name); }
 
 // --- Listener ---
 

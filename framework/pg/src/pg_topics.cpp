@@ -92,6 +92,11 @@ struct TopicBridge::Impl {
         tx.commit();
     }
 
+    // After a failure, before trying again: 200 ms, cut short by stop.
+    void back_off() const {
+        for (int i = 0; i < 4 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+
     void set_ready(bool r) {
         {
             std::lock_guard lock(ready_mutex);
@@ -113,7 +118,7 @@ struct TopicBridge::Impl {
 
     void publish_batch(pqxx::connection& conn, const std::vector<Pending>& batch) {
         pqxx::work tx(conn);
-        tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", options.table + " publish");
+        advisory_xact_lock(tx, options.table + " publish");
         for (auto& item : batch)
             tx.exec_params("insert into " + options.table +
                                " (origin, seq, topic, is_binary, key, payload) values ($1, $2, $3, $4, $5, $6)",
@@ -160,7 +165,7 @@ struct TopicBridge::Impl {
                 // a new connection. A message committed twice has one sequence number,
                 // and listeners deliver it once.
                 conn.reset();
-                for (int i = 0; i < 4 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                back_off();
             }
         }
     }
@@ -236,7 +241,7 @@ struct TopicBridge::Impl {
                 }
             } catch (const std::exception&) {
                 set_ready(false);
-                for (int i = 0; i < 4 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                back_off();
             }
         }
     }

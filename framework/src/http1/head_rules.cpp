@@ -1,5 +1,6 @@
 #include "http1/head_rules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -86,10 +87,9 @@ std::optional<Refusal> check_transfer_encoding(const std::vector<std::string_vie
     }
     if (codings.empty()) return bad("empty Transfer-Encoding");
     if (codings.back() != "chunked") return bad("Transfer-Encoding must end with chunked");
-    for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
-        if (codings[i] == "chunked") return bad("chunked applied twice");
-        return Refusal{501, "transfer coding '" + codings[i] + "' is not supported"};
-    }
+    codings.pop_back();
+    if (std::find(codings.begin(), codings.end(), "chunked") != codings.end()) return bad("chunked applied twice");
+    if (!codings.empty()) return Refusal{501, "transfer coding '" + codings.front() + "' is not supported"};
     return std::nullopt;
 }
 

@@ -21,7 +21,7 @@ struct Refusal {
 
 // Where a request head ends in `data` (just past its blank line), the number of
 // blank lines before it (§2.2: ignored), and whether its line endings are
-// broken (a bare CR or LF, §2.2). Scanning restarts from `from`, so a head
+// broken (a bare CR or LF, §2.2). Scanning goes on from `scanned`, so a head
 // arriving byte by byte is scanned once.
 struct HeadScan {
     std::size_t leading_blank = 0;  // bytes of CRLFs before the request line

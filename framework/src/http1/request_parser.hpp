@@ -10,7 +10,6 @@
 
 namespace asiohttp::detail {
 
-
 class RequestParser final : public boost::beast::http::basic_parser<true> {
 public:
     struct FieldPos {

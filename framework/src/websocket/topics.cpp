@@ -22,6 +22,11 @@ namespace asiohttp::web {
 using detail::OutgoingFrame;
 using detail::WebSocketMailbox;
 
+namespace {
+// What a backend or the history calls binary or not, as a frame kind.
+OutgoingFrame::Kind kind_of(bool binary) { return binary ? OutgoingFrame::Kind::binary : OutgoingFrame::Kind::text; }
+}  // namespace
+
 struct Topics::Impl {
     struct Subscriber {
         std::shared_ptr<WebSocketMailbox> mailbox;
@@ -186,13 +191,11 @@ void Topics::load_history(std::string_view topic, std::vector<TopicMessage> mess
     std::lock_guard lock(impl_->mutex);
     if (const auto it = impl_->history.find(topic); it != impl_->history.end()) impl_->history.erase(it);
     for (auto& m : messages)
-        impl_->keep(topic, {m.binary ? OutgoingFrame::Kind::binary : OutgoingFrame::Kind::text,
-                            std::make_shared<const std::string>(std::move(m.payload))});
+        impl_->keep(topic, {kind_of(m.binary), std::make_shared<const std::string>(std::move(m.payload))});
 }
 
 std::size_t Topics::deliver_local(std::string_view topic, bool binary, std::string payload, std::string_view key) {
-    return impl_->deliver(topic, binary ? OutgoingFrame::Kind::binary : OutgoingFrame::Kind::text, std::move(payload),
-                          key);
+    return impl_->deliver(topic, kind_of(binary), std::move(payload), key);
 }
 
 std::size_t Topics::subscriber_count(std::string_view topic) const {

@@ -60,10 +60,12 @@ namespace detail {
 class PoolCore;
 }
 
-// Takes a transaction-scoped advisory lock named `name`, so replicas starting at
-// once run their schema set-up in turn: "if not exists" alone can still collide
-// in PostgreSQL's catalog ("duplicate key value violates unique constraint
-// pg_type_typname_nsp_index").
+// Takes the transaction-scoped advisory lock named `name` (hashed): one
+// transaction at a time holds it, across every connection to the database.
+void advisory_xact_lock(pqxx::transaction_base& tx, const std::string& name);
+// The advisory lock under which replicas starting at once run their schema
+// set-up in turn: "if not exists" alone can still collide in PostgreSQL's
+// catalog ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
 void lock_schema(pqxx::work& tx, const std::string& name);
 
 class Pool {
