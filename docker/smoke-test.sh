@@ -113,7 +113,7 @@ compose stop >/dev/null 2>&1
 stop_seconds=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")
 for c in $(compose ps -aq demo); do
   code=$(docker inspect -f '{{.State.ExitCode}}' "$c")
-  [[ $code == 0 ]] || fail "a replica exited with status $code at stop"
+  [[ $code == 0 ]] || { docker logs --tail 40 "$c" 2>&1; fail "a replica exited with status $code at stop"; }
 done
 say "compose stop: ${stop_seconds}s, every replica exited 0"
 say "passed"

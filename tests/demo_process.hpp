@@ -52,14 +52,16 @@ public:
         if (colon == std::string::npos) return 0;
         return std::uint16_t(std::atoi(line.c_str() + colon + 1));
     }
-    // Sends `signal` and waits for the process to end; its exit status (-1: killed).
+    // Sends `signal` and waits for the process to end; its exit status, 128 + N
+    // when signal N ended it (as a shell or `docker inspect` reports it), -1 if
+    // it was not running.
     int stop(int signal) {
         if (pid_ <= 0) return -1;
         ::kill(pid_, signal);
         int status = 0;
         ::waitpid(pid_, &status, 0);
         pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
 
 private:

@@ -44,6 +44,15 @@ struct ChatReplica {
         : process({"--host", "127.0.0.1", "--port", "0", "--threads", "2", "--access-log", "false", "--database-url",
                    database_url}),
           port(process.port()) {}
+    // A replica still running is stopped as an orchestrator stops it, and must
+    // exit 0 (a crash at shutdown was once seen only as `docker stop`'s 139).
+    ~ChatReplica() {
+        if (process.pid() > 0) {
+            EXPECT_EQ(process.stop(SIGTERM), 0) << "the replica's exit status after SIGTERM";
+        }
+    }
+    ChatReplica(const ChatReplica&) = delete;
+    ChatReplica& operator=(const ChatReplica&) = delete;
     WSClient join(const std::string& room, const std::string& name) const {
         return WSClient("127.0.0.1", port, path(room, name));
     }

@@ -1,10 +1,12 @@
 // Against a real PostgreSQL: tests/run-all.sh starts one and exports
 // ASIOHTTP_TEST_DATABASE_URL. Without it these tests fail; they never skip.
 #include <asiohttp/pg.hpp>
+#include <asiohttp/tasks.hpp>
 #include <pqxx/nontransaction>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "test_support.hpp"
@@ -128,6 +130,46 @@ TEST(Postgres, TwoHundredConcurrentRequestsThroughEightConnectionsAndIOStaysResp
         EXPECT_EQ(r.body, std::to_string(i));
     }
     EXPECT_LE(app.get(pool_key)->size(), 8u);
+}
+
+// A task cancelled while its statement runs (the demo's chat heartbeat at
+// shutdown) finishes the statement and stops at its next wait. The statement
+// cannot be interrupted on its pool thread, so no cancellation may be forwarded
+// there: Asio 1.81's co_spawn forwards it through a signal that can be gone by
+// the time it fires (asio#1332), a use-after-free that crashed replicas at stop
+// (ASan, which CI builds with, reports it at once).
+awaitable<void> query_forever(pg::Pool& pool, int& statements) {
+    for (;;) {
+        co_await pool.query("select pg_sleep(0.001)");
+        ++statements;
+    }
+}
+
+TEST(Postgres, ATaskCancelledDuringItsStatementStopsAfterIt) {
+    pg::Pool pool({.dsn = dsn(), .max_size = 1});  // one pool thread: the forwarded cancellation waits behind the statement
+    asio::io_context ioc;
+    int statements = 0, cancelled = 0;
+    auto run = [&]() -> awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        asio::steady_timer timer(ex);
+        for (int i = 0; i < 200; ++i) {
+            auto task = asiohttp::create_task(ex, query_forever(pool, statements));
+            timer.expires_after(std::chrono::microseconds(300 + 170 * (i % 13)));  // a different moment each time
+            co_await timer.async_wait(asio::use_awaitable);
+            task.cancel();
+            try {
+                co_await task.wait();
+            } catch (const boost::system::system_error& e) {
+                if (e.code() == asio::error::operation_aborted) ++cancelled;
+            }
+        }
+    };
+    auto done = asio::co_spawn(ioc, run(), asio::use_future);
+    ioc.run();
+    done.get();
+    EXPECT_EQ(cancelled, 200);  // each one stopped, with operation_aborted
+    EXPECT_GT(statements, 0);
+    EXPECT_EQ(sync(pool.query("select 1"))[0][0].as<int>(), 1);  // and the pool serves on
 }
 
 TEST(Postgres, AcquireTimeoutIsATypedErrorTheAppAnswersWith503) {

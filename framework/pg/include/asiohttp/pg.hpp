@@ -25,6 +25,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <pqxx/connection>
@@ -148,7 +149,13 @@ private:
                 co_return std::move(*out);
             }
         };
-        co_return co_await boost::asio::co_spawn(executor(), job, boost::asio::use_awaitable);
+        // No cancellation reaches the pool thread: a statement running there cannot
+        // be interrupted, and Asio 1.81's co_spawn forwards it through a signal that
+        // may be destroyed before it fires (asio#1332). A cancelled caller resumes
+        // when the statement is over and stops at its next wait.
+        auto not_cancellable = boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(),
+                                                                   boost::asio::use_awaitable);
+        co_return co_await boost::asio::co_spawn(executor(), job, not_cancellable);
     }
 
     awaitable<std::shared_ptr<void>> acquire();
