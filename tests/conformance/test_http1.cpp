@@ -122,7 +122,9 @@ struct Http1Conformance : ::testing::TestWithParam<Case> {
             const auto expected = c.statuses == std::vector<int>{kWaits} ? std::vector<int>{} : c.statuses;
             EXPECT_EQ(out.statuses, expected) << out.raw;
             EXPECT_EQ(out.closed, c.closes) << out.raw;
-            if (!c.body.empty() && !out.bodies.empty()) EXPECT_EQ(out.bodies[0], c.body);
+            if (!c.body.empty() && !out.bodies.empty()) {
+                EXPECT_EQ(out.bodies[0], c.body);
+            }
         }
     }
 };

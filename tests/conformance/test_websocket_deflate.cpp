@@ -44,9 +44,10 @@ TEST_P(DeflateEcho, EveryMessageSizeComesBackWhole) {
         EXPECT_NE(extensions.find("server_no_context_takeover"), std::string::npos) << extensions;
         EXPECT_NE(extensions.find("client_no_context_takeover"), std::string::npos) << extensions;
     }
-    if (offer.window_bits < 15)  // §7.1.2: the server's window is no larger than asked
+    if (offer.window_bits < 15) {  // §7.1.2: the server's window is no larger than asked
         EXPECT_NE(extensions.find("server_max_window_bits=" + std::to_string(offer.window_bits)), std::string::npos)
             << extensions;
+    }
     std::mt19937 rng(offer.window_bits * 2 + offer.no_context_takeover);
     for (std::size_t size = 16; size <= (128u << 10); size *= 4) {
         for (int i = 0; i < 20; ++i) {
