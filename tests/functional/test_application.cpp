@@ -213,7 +213,9 @@ TEST(Application, HooksRunOnALiveLoopThatOutlivesStartup) {
             auto hb = a.get(heartbeat_key);
             if (!task_ended) beats_at_cleanup = hb->beats.load();
             hb->stopped = true;
-            hb->timer->cancel();  // on the loop the task runs on: no lock needed
+            // On the loop the task runs on: no lock needed. What is bound to the
+            // loop goes with it, here: app state outlives the server's loops.
+            hb->timer.reset();
             co_return;
         };
     });
