@@ -172,6 +172,35 @@ TEST(Postgres, ATaskCancelledDuringItsStatementStopsAfterIt) {
     EXPECT_EQ(sync(pool.query("select 1"))[0][0].as<int>(), 1);  // and the pool serves on
 }
 
+// Waiting for a free connection, cancelled: a cancellation (operation_aborted),
+// not a PoolTimeoutError long before the acquire timeout.
+TEST(Postgres, ACancelledWaitForAConnectionIsACancellationNotATimeout) {
+    pg::Pool pool({.dsn = dsn(), .max_size = 1, .acquire_timeout = 5s});
+    asio::io_context ioc;
+    auto run = [&]() -> awaitable<std::string> {
+        auto ex = co_await asio::this_coro::executor;
+        auto busy = asiohttp::create_task(ex, pool.query("select pg_sleep(0.3)"));  // holds the one connection
+        int statements = 0;
+        auto waiting = asiohttp::create_task(ex, query_forever(pool, statements));
+        asio::steady_timer timer(ex, 50ms);
+        co_await timer.async_wait(asio::use_awaitable);
+        waiting.cancel();
+        std::string outcome = "finished";
+        try {
+            co_await waiting.wait();
+        } catch (const pg::PoolTimeoutError&) {
+            outcome = "timeout";
+        } catch (const boost::system::system_error& e) {
+            outcome = e.code() == asio::error::operation_aborted ? "cancelled" : e.what();
+        }
+        co_await busy.wait();
+        co_return outcome;
+    };
+    auto outcome = asio::co_spawn(ioc, run(), asio::use_future);
+    ioc.run();
+    EXPECT_EQ(outcome.get(), "cancelled");
+}
+
 TEST(Postgres, AcquireTimeoutIsATypedErrorTheAppAnswersWith503) {
     web::Application app;
     app.set(pool_key, std::make_shared<pg::Pool>(pg::PoolConfig{.dsn = dsn(), .max_size = 1, .acquire_timeout = 200ms}));

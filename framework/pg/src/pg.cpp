@@ -139,7 +139,7 @@ awaitable<std::shared_ptr<void>> Pool::acquire() {
     auto core = core_;
     auto waiter = std::make_shared<detail::Waiter>(co_await asio::this_coro::executor);
     waiter->timer.expires_after(core->config.acquire_timeout);
-    bool got = false, closed = false;
+    bool got = false, closed = false, cancelled = false;
     {
         std::lock_guard lock(core->mutex);
         closed = core->closed;
@@ -151,13 +151,16 @@ awaitable<std::shared_ptr<void>> Pool::acquire() {
         }
     }
     if (!got && !closed) {
-        co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
         std::lock_guard lock(core->mutex);
         got = waiter->granted;
         if (!got) std::erase(core->waiters, waiter);
         closed = core->closed;
+        // Woken early by neither a grant nor close(): the caller was cancelled.
+        cancelled = !got && !closed && ec == asio::error::operation_aborted;
     }
     // (co_return only at the end: GCC 12 mishandles co_return inside nested scopes)
+    if (cancelled) throw boost::system::system_error(asio::error::operation_aborted, "pg::Pool::acquire");
     if (!got && closed) throw ConnectionError("the pool is closed");
     if (!got)
         throw PoolTimeoutError("no database connection free within " +
