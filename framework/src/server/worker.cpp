@@ -104,7 +104,8 @@ awaitable<void> Worker::serve_tls(asio::ip::tcp::socket socket) {
     TlsStream stream(std::move(socket), contexts->default_context());
     boost::system::error_code ec;
     {
-        Handshaking pending(stream, now_ + shared_.tls->handshake_timeout());
+        // From the real clock, not the tick's: a handshake is never cut short.
+        Handshaking pending(stream, Clock::now() + shared_.tls->handshake_timeout());
         add(pending);
         auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
         ec = handshake_ec;
