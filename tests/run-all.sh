@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docker/install-deps.sh build test docker fuzz
+# ccache hits from another checkout of the tree (CI clones into a folder of its own).
+export CCACHE_BASEDIR="$PWD"
 
 # Each test checks memory and undefined behaviour too: a use-after-free that
 # crashes one run in ten fails every run here.

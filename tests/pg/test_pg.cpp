@@ -132,12 +132,7 @@ TEST(Postgres, TwoHundredConcurrentRequestsThroughEightConnectionsAndIOStaysResp
     EXPECT_LE(app.get(pool_key)->size(), 8u);
 }
 
-// A task cancelled while its statement runs (the demo's chat heartbeat at
-// shutdown) finishes the statement and stops at its next wait. The statement
-// cannot be interrupted on its pool thread, so no cancellation may be forwarded
-// there: Asio 1.81's co_spawn forwards it through a signal that can be gone by
-// the time it fires (asio#1332), a use-after-free that crashed replicas at stop
-// (ASan, which CI builds with, reports it at once).
+// Statements one after another until cancelled, counted.
 awaitable<void> query_forever(pg::Pool& pool, int& statements) {
     for (;;) {
         co_await pool.query("select pg_sleep(0.001)");
@@ -145,6 +140,12 @@ awaitable<void> query_forever(pg::Pool& pool, int& statements) {
     }
 }
 
+// A task cancelled while its statement runs (the demo's chat heartbeat at
+// shutdown) finishes the statement and stops at its next wait. The statement
+// cannot be interrupted on its pool thread, so no cancellation may be forwarded
+// there: Asio 1.81's co_spawn forwards it through a signal that can be gone by
+// the time it fires (asio#1332), a use-after-free that crashed replicas at stop
+// (ASan, which CI builds with, reports it at once).
 TEST(Postgres, ATaskCancelledDuringItsStatementStopsAfterIt) {
     pg::Pool pool({.dsn = dsn(), .max_size = 1});  // one pool thread: the forwarded cancellation waits behind the statement
     asio::io_context ioc;
