@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <asiohttp/middleware/cors.hpp>
 #include <asiohttp/session.hpp>
 
 #include "accounts.hpp"
@@ -96,6 +97,11 @@ void use_database(web::Application& app, std::string url) {
 }
 
 void setup_routes(web::Application& app, const Options& options) {
+    if (!options.cors_origins.empty())
+        app.add_middleware(asiohttp::middleware::cors({.allow_origins = options.cors_origins,
+                                                       .allow_headers = {"Content-Type"},
+                                                       .allow_credentials = true,
+                                                       .path_prefix = "/api/"}));
     web::setup_sessions(app, std::make_shared<web::EncryptedCookieStorage>(
                                  options.session_key.empty() ? web::generate_session_key() : options.session_key));
     app.set(chat_hub_key, std::make_shared<ChatHub>(app.topics()));

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <asiohttp/web.hpp>
 
@@ -25,6 +27,7 @@ struct Options {
     std::filesystem::path static_dir = ASIOHTTP_DEMO_STATIC_DIR;  // chat page and its assets
     std::string database_url;  // notes in PostgreSQL when set, in memory otherwise
     std::string session_key;   // 32 bytes for the session cookies; random per process when empty
+    std::vector<std::string> cors_origins;  // pages allowed to call /api/* from other origins; none: CORS off
 };
 
 void setup_routes(asiohttp::web::Application& app, const Options& options = {});

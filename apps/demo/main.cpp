@@ -62,15 +62,18 @@ int main(int argc, char** argv) {
     std::string static_dir = default_static_dir().string(), database_url, session_key_hex;
     bool probe = false;
 
+    demo::Options demo_options;
     asiohttp::Settings settings("asiohttp-demo", "The asiohttp demo: hello world, JSON, notes, sessions, WebSocket chat.");
     web::add_server_settings(settings, config);
     settings.add("static-dir", static_dir, "directory of the chat page and its assets").metavar("DIR");
     settings.add("database-url", database_url, "PostgreSQL DSN for the notes (none: in memory)").env({"DATABASE_URL"});
     settings.add("session-key", session_key_hex, "64 hex digits, the same on every instance behind one balancer "
                                                  "(none: random per process)").env({"SESSION_KEY"});
+    settings.add("cors-origins", demo_options.cors_origins,
+                 "origins whose pages may call /api/* (https://app.example,...; none: CORS off)")
+        .metavar("ORIGINS");
     settings.add("healthcheck", probe, "probe /healthz of the demo at host:port (127.0.0.1 for 0.0.0.0), exit 0 if 200")
         .env({});
-    demo::Options demo_options;
     settings.check([&] {
         if (!session_key_hex.empty()) demo_options.session_key = session_key_bytes(session_key_hex);
     });

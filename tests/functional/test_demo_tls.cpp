@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "demo_app.hpp"
 #include "demo_process.hpp"
 #include "run_command.hpp"
 #include "test_support.hpp"
@@ -81,6 +82,41 @@ TEST(DemoTls, SighupReloadsTheCertificateAndKeepsOpenConnections) {
         std::filesystem::remove(second_ca);
     }());
     for (auto& f : {cert_file, key_file, first_ca}) std::filesystem::remove(f);
+}
+
+// --cors-origins opens /api/* to those pages (credentials included) and nothing else.
+TEST(DemoCors, CorsOriginsOpensTheApiToThosePagesOnly) {
+    DemoProcess demo({"--host", "127.0.0.1", "--port", "0", "--threads", "1", "--access-log", "false",
+                      "--cors-origins", "https://app.example,https://admin.example"});
+    TestClient client("127.0.0.1", demo.port());
+    auto preflight = client.request("OPTIONS", "/api/notes", {},
+                                    {{"Origin", "https://admin.example"},
+                                     {"Access-Control-Request-Method", "POST"},
+                                     {"Access-Control-Request-Headers", "Content-Type"}});
+    EXPECT_EQ(preflight.status, 204);
+    EXPECT_EQ(preflight.header("Access-Control-Allow-Origin"), "https://admin.example");
+    EXPECT_EQ(preflight.header("Access-Control-Allow-Credentials"), "true");
+    EXPECT_EQ(preflight.header("Access-Control-Allow-Headers"), "Content-Type");
+    auto notes = client.get("/api/notes", {{"Origin", "https://app.example"}});
+    EXPECT_EQ(notes.status, 200);
+    EXPECT_EQ(notes.header("Access-Control-Allow-Origin"), "https://app.example");
+    EXPECT_FALSE(client.get("/json", {{"Origin", "https://app.example"}}).headers.contains("Access-Control-Allow-Origin"));
+    EXPECT_EQ(client.request("OPTIONS", "/api/notes", {},
+                             {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}})
+                  .status,
+              403);
+}
+
+// Without it, CORS is off: a preflight is an OPTIONS the routes do not take.
+TEST(DemoCors, OffByDefault) {
+    web::Application app;
+    demo::setup_routes(app);
+    TestServer server(app);
+    TestClient client(server);
+    auto r = client.request("OPTIONS", "/api/notes", {},
+                            {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}});
+    EXPECT_EQ(r.status, 405);
+    EXPECT_FALSE(r.headers.contains("Access-Control-Allow-Origin"));
 }
 
 // The image's HEALTHCHECK runs the binary itself: 0 when the demo answers, 1 when nothing does.

@@ -1,3 +1,4 @@
+#include <asiohttp/middleware/cors.hpp>
 #include <asiohttp/middleware/normalize_path.hpp>
 
 #include "test_support.hpp"
@@ -39,6 +40,116 @@ TEST(NormalizePath, RemovesSlashesWhenAsked) {
     EXPECT_EQ(r.header("Location"), "/about");
     EXPECT_EQ(client.get("/users").status, 404);
     EXPECT_THROW(mw::normalize_path({.append_slash = true, .remove_slash = true}), std::invalid_argument);
+}
+
+// --- CORS ---
+
+web::Application& api(web::Application& app, mw::CorsOptions options) {
+    app.add_middleware(mw::cors(std::move(options)));
+    app.router().add_get("/api/notes", text_handler("notes"));
+    app.router().add_post("/api/notes", text_handler("created"));
+    app.router().add_get("/api/missing-note", [](web::Request&) -> awaitable<web::Response> {
+        throw web::HTTPNotFound("no such note");
+    });
+    app.router().add_get("/page", text_handler("page"));
+    return app;
+}
+
+asiohttp::CIMultiDict preflight_headers(std::string_view origin, std::string_view method, std::string_view headers = {}) {
+    asiohttp::CIMultiDict h{{"Origin", origin}, {"Access-Control-Request-Method", method}};
+    if (!headers.empty()) h.add("Access-Control-Request-Headers", headers);
+    return h;
+}
+
+TEST(Cors, APreflightIsAnsweredFromTheRoutesWithoutAnOptionsRoute) {
+    web::Application app;
+    TestServer server(api(app, {.allow_origins = {"https://app.example"}, .allow_headers = {"Content-Type"},
+                                .max_age = std::chrono::seconds(300), .path_prefix = "/api/"}));
+    TestClient client(server);
+    auto r = client.request("OPTIONS", "/api/notes", {},
+                            preflight_headers("https://app.example", "POST", "content-type"));
+    EXPECT_EQ(r.status, 204);
+    EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example");
+    EXPECT_EQ(r.header("Access-Control-Allow-Methods"), "POST");
+    EXPECT_EQ(r.header("Access-Control-Allow-Headers"), "content-type");
+    EXPECT_EQ(r.header("Access-Control-Max-Age"), "300");
+    EXPECT_EQ(r.header("Vary"), "Origin");
+    EXPECT_EQ(r.headers.contains("Access-Control-Allow-Credentials"), false);
+
+    // A missing route is a 404, a method the path does not take or a header not
+    // allowed a 403 that says which, a foreign origin a 403: no grant in any.
+    auto missing = client.request("OPTIONS", "/api/nothing", {}, preflight_headers("https://app.example", "GET"));
+    EXPECT_EQ(missing.status, 404);
+    auto method = client.request("OPTIONS", "/api/notes", {}, preflight_headers("https://app.example", "DELETE"));
+    EXPECT_EQ(method.status, 403);
+    EXPECT_NE(method.body.find("method 'DELETE'"), std::string::npos) << method.body;
+    auto header = client.request("OPTIONS", "/api/notes", {},
+                                 preflight_headers("https://app.example", "POST", "Content-Type, X-Secret"));
+    EXPECT_EQ(header.status, 403);
+    EXPECT_NE(header.body.find("'X-Secret'"), std::string::npos) << header.body;
+    auto foreign = client.request("OPTIONS", "/api/notes", {}, preflight_headers("https://evil.example", "GET"));
+    EXPECT_EQ(foreign.status, 403);
+    for (auto* refused : {&missing, &method, &header, &foreign}) {
+        EXPECT_FALSE(refused->headers.contains("Access-Control-Allow-Origin")) << refused->status;
+        EXPECT_EQ(refused->header("Vary"), "Origin");
+    }
+    // Outside the prefix, or without Origin, an OPTIONS is the router's: 405.
+    EXPECT_EQ(client.request("OPTIONS", "/page", {}, preflight_headers("https://app.example", "GET")).status, 405);
+    EXPECT_EQ(client.request("OPTIONS", "/api/notes").status, 405);
+}
+
+TEST(Cors, ResponsesToAnAllowedOriginCarryTheGrantErrorsIncluded) {
+    web::Application app;
+    TestServer server(api(app, {.allow_origins = {"https://app.example"},
+                                .allow_origin_if = [](std::string_view o) { return o.ends_with(".app.example"); },
+                                .expose_headers = {"X-Total", "ETag"},
+                                .allow_credentials = true,
+                                .path_prefix = "/api/"}));
+    TestClient client(server);
+    auto r = client.get("/api/notes", {{"Origin", "https://app.example"}});
+    EXPECT_EQ(r.body, "notes");
+    EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example");
+    EXPECT_EQ(r.header("Access-Control-Allow-Credentials"), "true");
+    EXPECT_EQ(r.header("Access-Control-Expose-Headers"), "X-Total, ETag");
+    EXPECT_EQ(r.header("Vary"), "Origin");
+    // The predicate, for origins the list does not name.
+    EXPECT_EQ(client.get("/api/notes", {{"Origin", "https://eu.app.example"}}).header("Access-Control-Allow-Origin"),
+              "https://eu.app.example");
+    // A handler's HTTP error carries the grant, so the page can read it.
+    auto error = client.get("/api/missing-note", {{"Origin", "https://app.example"}});
+    EXPECT_EQ(error.status, 404);
+    EXPECT_EQ(error.body, "no such note");
+    EXPECT_EQ(error.header("Access-Control-Allow-Origin"), "https://app.example");
+    // A foreign origin is served (CORS is enforced by browsers) without a grant.
+    auto foreign = client.get("/api/notes", {{"Origin", "https://evil.example"}});
+    EXPECT_EQ(foreign.body, "notes");
+    EXPECT_FALSE(foreign.headers.contains("Access-Control-Allow-Origin"));
+    EXPECT_EQ(foreign.header("Vary"), "Origin");
+    // No Origin, or outside the prefix: untouched.
+    EXPECT_FALSE(client.get("/api/notes").headers.contains("Vary"));
+    EXPECT_FALSE(client.get("/page", {{"Origin", "https://app.example"}}).headers.contains("Access-Control-Allow-Origin"));
+}
+
+TEST(Cors, AnyOriginIsAStarUnlessCredentialsAreAllowed) {
+    web::Application star_app;
+    TestServer star(api(star_app, {.allow_origins = {"*"}, .allow_headers = {"*"}}));
+    TestClient a(star);
+    auto r = a.get("/api/notes", {{"Origin", "https://anyone.example"}});
+    EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*");
+    EXPECT_FALSE(r.headers.contains("Vary"));  // the same answer for every origin
+    EXPECT_EQ(a.request("OPTIONS", "/api/notes", {}, preflight_headers("https://x.example", "GET", "X-Anything"))
+                  .header("Access-Control-Allow-Headers"),
+              "X-Anything");
+
+    web::Application credentials_app;
+    TestServer with_credentials(api(credentials_app, {.allow_origins = {"*"}, .allow_credentials = true}));
+    TestClient b(with_credentials);
+    auto c = b.get("/api/notes", {{"Origin", "https://anyone.example"}});
+    EXPECT_EQ(c.header("Access-Control-Allow-Origin"), "https://anyone.example");  // "*" is refused with credentials
+    EXPECT_EQ(c.header("Vary"), "Origin");
+
+    EXPECT_THROW(mw::cors({}), std::invalid_argument);
+    EXPECT_THROW(mw::cors({.allow_origins = {"*"}, .path_prefix = "api"}), std::invalid_argument);
 }
 
 }  // namespace
