@@ -86,4 +86,20 @@ TEST(CookieJar, FarMaxAgeAndExpiresAreCappedNotOverflowed) {
     }
 }
 
+// Found by the cookies target in a 10-minute run: "Expires=Wed, 21 Oct 1007
+// 07:28:00 Pa/" was read as a date (sscanf ignored what followed the seconds)
+// whose year overflowed the clock. Dates before 1601 or without GMT are no dates
+// (RFC 6265 §5.1.1: the attribute is ignored); dates before 1970 expire the cookie.
+TEST(CookieJar, AncientOrMalformedExpiresNeverOverflows) {
+    CookieJar jar;
+    auto from = URL::parse("http://example.org/");
+    jar.update_cookies({"a=1", "b=2", "c=3"}, from);
+    jar.update_cookies({"a=1; Expires=Wed, 21 Oct 1007 07:28:00 GMT", "b=2; Expires=Wed, 21 Oct 2015 07:28:00 Pa/",
+                        "c=gone; Expires=Mon, 01 Jan 1700 00:00:00 GMT", "d=4; Expires=Wed, 21 Oct 2015 25:61:00 GMT"},
+                       from);
+    // a, b and d: no valid date, so session cookies; c: expired (and removed).
+    EXPECT_EQ(jar.filter_cookies(from), "a=1; b=2; d=4");
+    for (auto& c : jar.cookies()) EXPECT_FALSE(c.expires) << c.name;
+}
+
 }  // namespace

@@ -21,7 +21,7 @@ std::string format_http_date(std::time_t t) {
 
 std::optional<std::time_t> parse_http_date(std::string_view s) {
     // Only IMF-fixdate, which is what every current client sends.
-    if (s.size() != 29) return std::nullopt;
+    if (s.size() != 29 || !s.ends_with(" GMT")) return std::nullopt;  // sscanf does not check what follows %d
     std::string str(s);
     char wday[4], mon[4];
     std::tm tm{};
@@ -31,7 +31,10 @@ std::optional<std::time_t> parse_http_date(std::string_view s) {
     tm.tm_mon = -1;
     for (int i = 0; i < 12; ++i)
         if (std::strcmp(mon, kMonths[i]) == 0) tm.tm_mon = i;
-    if (tm.tm_mon < 0) return std::nullopt;
+    // RFC 6265 §5.1.1's bounds (a year before 1601 is no date), a second for a leap one.
+    if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_year < 1601 || tm.tm_hour > 23 ||
+        tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
+        return std::nullopt;
     tm.tm_year -= 1900;
     return timegm(&tm);
 }

@@ -16,7 +16,7 @@ using detail::trim;
 namespace {
 
 // RFC 6265bis §5.5: a cookie lives at most 400 days, however far its Max-Age or
-// Expires says; beyond that the clock's arithmetic would overflow as well.
+// Expires says; beyond that (or before 1970) the clock's arithmetic would overflow.
 constexpr long long kMaxAge = 400LL * 24 * 3600;
 
 bool is_ip(const std::string& host) {
@@ -76,9 +76,11 @@ std::optional<CookieJar::Cookie> CookieJar::parse_set_cookie(std::string_view he
             if (ec == std::errc{} && end == val.data() + val.size())
                 max_age_expiry = std::chrono::system_clock::now() + std::chrono::seconds(std::clamp(seconds, -1LL, kMaxAge));
         } else if (iequals(name, "expires")) {
-            if (auto t = asiohttp::detail::parse_http_date(val))
-                expires = std::chrono::system_clock::from_time_t(
-                    std::min<std::time_t>(*t, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) + kMaxAge));
+            if (auto t = asiohttp::detail::parse_http_date(val)) {
+                // Before 1970 is as expired as 1970 itself (and years the clock cannot hold).
+                const auto latest = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) + kMaxAge;
+                expires = std::chrono::system_clock::from_time_t(std::clamp<std::time_t>(*t, 0, latest));
+            }
         } else if (iequals(name, "secure")) {
             c.secure = true;
         } else if (iequals(name, "httponly")) {
