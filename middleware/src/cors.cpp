@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 
 #include <asiohttp/application.hpp>
 #include <asiohttp/http_exceptions.hpp>
 
 #include "base/header_values.hpp"
+#include "decorated.hpp"
 
 namespace asiohttp::middleware {
 namespace {
@@ -115,16 +115,8 @@ web::Middleware cors(CorsOptions options) {
         if (!c->applies(req)) co_return co_await next(req);
         const std::string origin(req.headers().get("Origin", ""));
         if (is_preflight(req)) co_return c->preflight(req, origin);  // no handler runs
-        std::optional<web::Response> resp;
-        try {
-            auto r = co_await next(req);
-            resp.emplace(std::move(r));
-        } catch (web::HTTPException& e) {  // errors too, so the page can read them
-            c->decorate(e, origin);
-            throw;
-        }
-        if (!resp->prepared()) c->decorate(*resp, origin);
-        co_return std::move(*resp);
+        // Errors too, so the page can read them.
+        co_return co_await detail::decorated(req, next, [&c, &origin](web::Response& r) { c->decorate(r, origin); });
     };
 }
 

@@ -1,5 +1,6 @@
 #include <asiohttp/middleware/cors.hpp>
 #include <asiohttp/middleware/normalize_path.hpp>
+#include <asiohttp/middleware/security_headers.hpp>
 
 #include "test_support.hpp"
 
@@ -150,6 +151,49 @@ TEST(Cors, AnyOriginIsAStarUnlessCredentialsAreAllowed) {
 
     EXPECT_THROW(mw::cors({}), std::invalid_argument);
     EXPECT_THROW(mw::cors({.allow_origins = {"*"}, .path_prefix = "api"}), std::invalid_argument);
+}
+
+// --- Security headers ---
+
+TEST(SecurityHeaders, SetOnEveryResponseUnlessTheHandlerSetItsOwn) {
+    web::Application app;
+    app.add_middleware(mw::security_headers({.content_security_policy = "default-src 'self'"}));
+    app.router().add_get("/", text_handler("home"));
+    app.router().add_get("/embeddable", [](web::Request&) -> awaitable<web::Response> {
+        auto r = web::Response::text("widget");
+        r.headers().set("X-Frame-Options", "SAMEORIGIN");
+        co_return r;
+    });
+    app.router().add_get("/missing", [](web::Request&) -> awaitable<web::Response> { throw web::HTTPNotFound(); });
+    TestServer server(app);
+    TestClient client(server);
+    auto r = client.get("/");
+    EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(r.header("X-Frame-Options"), "DENY");
+    EXPECT_EQ(r.header("Content-Security-Policy"), "default-src 'self'");
+    EXPECT_EQ(r.header("Referrer-Policy"), "strict-origin-when-cross-origin");
+    EXPECT_FALSE(r.headers.contains("Strict-Transport-Security"));  // plain HTTP: never
+    EXPECT_EQ(client.get("/embeddable").header("X-Frame-Options"), "SAMEORIGIN");
+    auto missing = client.get("/missing");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.header("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(client.get("/no-route").header("X-Frame-Options"), "DENY");  // the router's own 404 too
+}
+
+TEST(SecurityHeaders, HstsOnlyForRequestsThatCameOverTls) {
+    web::Application app;
+    app.add_middleware(mw::security_headers({.hsts_max_age = std::chrono::hours(24 * 180), .hsts_preload = true,
+                                             .frame_options = "", .referrer_policy = ""}));
+    app.router().add_get("/", text_handler("home"));
+    auto config = TestServer::default_config();
+    config.trusted_proxies = {"127.0.0.1"};  // a TLS-terminating proxy in front, as in the compose stack
+    TestServer server(app, config);
+    TestClient client(server);
+    auto secure = client.get("/", {{"X-Forwarded-For", "203.0.113.9"}, {"X-Forwarded-Proto", "https"}});
+    EXPECT_EQ(secure.header("Strict-Transport-Security"), "max-age=15552000; includeSubDomains; preload");
+    EXPECT_FALSE(secure.headers.contains("X-Frame-Options"));
+    EXPECT_FALSE(secure.headers.contains("Referrer-Policy"));
+    EXPECT_FALSE(client.get("/").headers.contains("Strict-Transport-Security"));
 }
 
 }  // namespace
