@@ -1,5 +1,6 @@
 #include <asiohttp/middleware/cors.hpp>
 #include <asiohttp/middleware/normalize_path.hpp>
+#include <asiohttp/middleware/rate_limit.hpp>
 #include <asiohttp/middleware/security_headers.hpp>
 
 #include "test_support.hpp"
@@ -194,6 +195,48 @@ TEST(SecurityHeaders, HstsOnlyForRequestsThatCameOverTls) {
     EXPECT_FALSE(secure.headers.contains("X-Frame-Options"));
     EXPECT_FALSE(secure.headers.contains("Referrer-Policy"));
     EXPECT_FALSE(client.get("/").headers.contains("Strict-Transport-Security"));
+}
+
+// --- Rate limits ---
+
+// Who a request is from, as a test says it: one connection plays many clients.
+std::string client_header(const web::Request& req) { return std::string(req.headers().get("X-Client", "")); }
+
+TEST(RateLimit, ABurstThen429WithRetryAfterThenRefilled) {
+    web::Application app;
+    app.add_middleware(mw::rate_limit({.rate = 2, .burst = 3, .path_prefix = "/api/"}));
+    app.router().add_get("/api/x", text_handler("x"));
+    app.router().add_get("/free", text_handler("free"));
+    TestServer server(app);
+    TestClient client(server);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get("/api/x").status, 200) << i;
+    auto refused = client.get("/api/x");
+    EXPECT_EQ(refused.status, 429);
+    EXPECT_EQ(refused.header("Retry-After"), "1");  // under 1/2 s, rounded up to whole seconds
+    EXPECT_EQ(client.get("/free").status, 200);     // outside the prefix: not counted
+    // 2 per second: after 1.5 s the bucket is full again (3); a tenth more for slow machines.
+    std::this_thread::sleep_for(1650ms);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get("/api/x").status, 200) << i;
+    EXPECT_EQ(client.get("/api/x").status, 429);
+}
+
+TEST(RateLimit, EachKeyHasItsOwnBucketAndForgottenKeysStartAfresh) {
+    web::Application app;
+    app.add_middleware(mw::rate_limit({.rate = 0.01, .burst = 1, .key = client_header, .max_keys = 16}));
+    app.router().add_get("/", text_handler("ok"));
+    TestServer server(app);
+    TestClient client(server);
+    auto from = [&](const std::string& who) { return client.get("/", {{"X-Client", who}}).status; };
+    EXPECT_EQ(from("ann"), 200);
+    EXPECT_EQ(from("ann"), 429);  // one request per 100 s
+    EXPECT_EQ(from("bob"), 200);  // another key, its own bucket
+    EXPECT_EQ(from(""), 200);     // no key: not limited
+    EXPECT_EQ(from(""), 200);
+    // 400 other clients: only 16 keys are kept, so ann's is forgotten (memory
+    // stays bounded) and she starts with a full bucket again.
+    for (int i = 0; i < 400; ++i) ASSERT_EQ(from("c" + std::to_string(i)), 200) << i;
+    EXPECT_EQ(from("ann"), 200);
+    EXPECT_THROW(mw::rate_limit({.rate = 0}), std::invalid_argument);
 }
 
 }  // namespace
