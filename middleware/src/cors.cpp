@@ -52,11 +52,7 @@ public:
         web::MatchInfo match;
         std::vector<std::string> accepted;
         const bool routed = req.app().router().resolve(method, req.path(), match, accepted) != nullptr;
-        if (!routed && accepted.empty()) {
-            web::HTTPNotFound missing;
-            vary(missing);
-            throw missing;
-        }
+        if (!routed && accepted.empty()) fail(web::HTTPNotFound());
         if (!routed || (!o_.allow_methods.empty() && !has(o_.allow_methods, method)))
             refuse("method '" + method + "'");
         std::string headers;
@@ -87,9 +83,14 @@ public:
 
 private:
     [[noreturn]] void refuse(const std::string& what) const {
-        web::HTTPForbidden refused("CORS: " + what + " is not allowed");
-        vary(refused);
-        throw refused;
+        fail(web::HTTPForbidden("CORS: " + what + " is not allowed"));
+    }
+
+    // A refused preflight's answer depends on Origin too.
+    template <class Exception>
+    [[noreturn]] void fail(Exception e) const {
+        vary(e);
+        throw e;
     }
 
     // The answer depends on Origin unless it is "*" for everyone: caches must know.
