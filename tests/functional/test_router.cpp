@@ -175,3 +175,59 @@ TEST_F(StaticFiles, TraversalIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// A view answers the methods it declares, nothing else; each request gets its own.
+struct NoteView : web::View {
+    using View::View;
+    awaitable<web::Response> get() {
+        co_return web::Response::text("note " + std::string(request().match_info("id")) + " #" + std::to_string(++made));
+    }
+    awaitable<web::Response> post() { co_return web::Response::text("updated", 201); }
+    awaitable<web::Response> del() { co_return web::Response(204); }
+    int made = 0;  // 1 in every response: a fresh view per request
+};
+
+awaitable<web::Response> index_handler(web::Request&) { co_return web::Response::text("index"); }
+
+}  // namespace
+
+TEST(Router, ClassBasedViewsAnswerTheirMethodsAnd405TheRest) {
+    web::Application app;
+    app.router().add_view<NoteView>("/notes/{id}", {.name = "note"});
+    TestServer server(app);
+    TestClient client(server);
+    EXPECT_EQ(client.get("/notes/7").body, "note 7 #1");
+    EXPECT_EQ(client.get("/notes/8").body, "note 8 #1");
+    EXPECT_EQ(client.head("/notes/7").status, 200);
+    EXPECT_EQ(client.post("/notes/7", "x").status, 201);
+    EXPECT_EQ(client.del("/notes/7").status, 204);
+    auto put = client.put("/notes/7", "x");
+    EXPECT_EQ(put.status, 405);
+    EXPECT_EQ(put.header("Allow"), "GET, HEAD, POST, DELETE");
+    EXPECT_EQ(app.router().url_for("note", {{"id", "3"}}), "/notes/3");
+}
+
+TEST(Router, ARouteTableAddsItsRoutesInOrder) {
+    web::RouteTableDef routes;
+    routes.get("/", index_handler, {.name = "index"})
+        .post("/echo", [](web::Request& req) -> awaitable<web::Response> {
+            auto body = co_await req.read();
+            co_return web::Response::text(std::string(body));
+        })
+        .get("/no-head", index_handler, {.allow_head = false})
+        .view<NoteView>("/notes/{id}");
+    EXPECT_EQ(routes.entries().size(), 6u);  // GET, POST, GET, and the view's GET, POST, DELETE
+    web::Application app;
+    app.router().add_routes(routes);
+    TestServer server(app);
+    TestClient client(server);
+    EXPECT_EQ(client.get("/").body, "index");
+    EXPECT_EQ(client.head("/").status, 200);
+    EXPECT_EQ(client.post("/echo", "hi").body, "hi");
+    EXPECT_EQ(client.head("/no-head").status, 405);
+    EXPECT_EQ(client.get("/notes/1").body, "note 1 #1");
+    EXPECT_EQ(client.put("/notes/1", "x").header("Allow"), "GET, HEAD, POST, DELETE");
+    EXPECT_EQ(app.router().url_for("index"), "/");
+}

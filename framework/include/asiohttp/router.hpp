@@ -24,6 +24,7 @@ namespace asiohttp::web {
 class Application;
 class Resource;
 class Router;
+class RouteTableDef;
 
 }  // namespace asiohttp::web
 
@@ -122,6 +123,12 @@ public:
     Route& add_patch(std::string_view path, Handler handler, RouteOptions options = {});
     Route& add_delete(std::string_view path, Handler handler, RouteOptions options = {});
     Route& add_head(std::string_view path, Handler handler, RouteOptions options = {});
+
+    // Every route of a table (asiohttp/route_table.hpp), in the order declared.
+    void add_routes(const RouteTableDef& table);
+    // A class-based view's methods at `path` (asiohttp/view.hpp, which defines it).
+    template <class V>
+    void add_view(std::string_view path, RouteOptions options = {});
 
     // Serves files under `directory` at `prefix`/..., refusing paths that leave it.
     Resource& add_static(std::string_view prefix, std::filesystem::path directory, StaticOptions options = {});

@@ -5,6 +5,7 @@
 #include "asiohttp/application.hpp"
 #include "asiohttp/file_response.hpp"
 #include "asiohttp/http_exceptions.hpp"
+#include "asiohttp/route_table.hpp"
 #include "base/url_codec.hpp"
 #include "web/resources.hpp"
 #include "web/static_files.hpp"
@@ -175,6 +176,13 @@ Route& Router::add_put(std::string_view p, Handler h, RouteOptions o) { return a
 Route& Router::add_patch(std::string_view p, Handler h, RouteOptions o) { return add_route("PATCH", p, std::move(h), o); }
 Route& Router::add_delete(std::string_view p, Handler h, RouteOptions o) { return add_route("DELETE", p, std::move(h), o); }
 Route& Router::add_head(std::string_view p, Handler h, RouteOptions o) { return add_route("HEAD", p, std::move(h), o); }
+
+void Router::add_routes(const RouteTableDef& table) {
+    for (auto& e : table.entries()) {
+        if (e.method == "GET") add_get(e.path, e.handler, e.options);
+        else add_route(e.method, e.path, e.handler, e.options);
+    }
+}
 
 Resource& Router::add_static(std::string_view prefix, std::filesystem::path directory, StaticOptions options) {
     std::error_code ec;
