@@ -151,6 +151,8 @@ private:
     const Route* resolve(std::string_view method, std::string_view path, MultiDict& values,
                          std::vector<std::string>& allowed) const;
     Resource& resource_for(std::string_view path, std::string_view name);
+    // GET through add_get (so HEAD too, unless the options say not), others through add_route.
+    Route& add_for_method(std::string_view method, std::string_view path, Handler handler, RouteOptions options);
     Resource& register_resource(std::unique_ptr<Resource> resource);
     void mount_subapp(std::string_view prefix, Application& subapp);
     void check_not_frozen() const;

@@ -58,10 +58,8 @@ namespace asiohttp::web {
 
 template <class V>
 void Router::add_view(std::string_view path, RouteOptions options) {
-    detail::for_each_view_method<V>([&](std::string_view method, Handler handler) {
-        if (method == "GET") add_get(path, std::move(handler), options);
-        else add_route(method, path, std::move(handler), options);
-    });
+    detail::for_each_view_method<V>(
+        [&](std::string_view method, Handler handler) { add_for_method(method, path, std::move(handler), options); });
 }
 
 }  // namespace asiohttp::web

@@ -177,11 +177,13 @@ Route& Router::add_patch(std::string_view p, Handler h, RouteOptions o) { return
 Route& Router::add_delete(std::string_view p, Handler h, RouteOptions o) { return add_route("DELETE", p, std::move(h), o); }
 Route& Router::add_head(std::string_view p, Handler h, RouteOptions o) { return add_route("HEAD", p, std::move(h), o); }
 
+Route& Router::add_for_method(std::string_view method, std::string_view path, Handler handler, RouteOptions options) {
+    if (method == "GET") return add_get(path, std::move(handler), std::move(options));
+    return add_route(method, path, std::move(handler), std::move(options));
+}
+
 void Router::add_routes(const RouteTableDef& table) {
-    for (auto& e : table.entries()) {
-        if (e.method == "GET") add_get(e.path, e.handler, e.options);
-        else add_route(e.method, e.path, e.handler, e.options);
-    }
+    for (auto& e : table.entries()) add_for_method(e.method, e.path, e.handler, e.options);
 }
 
 Resource& Router::add_static(std::string_view prefix, std::filesystem::path directory, StaticOptions options) {
