@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <asiohttp/middleware/compression.hpp>
 #include <asiohttp/middleware/cors.hpp>
 #include <asiohttp/session.hpp>
 
@@ -97,6 +98,8 @@ void use_database(web::Application& app, std::string url) {
 }
 
 void setup_routes(web::Application& app, const Options& options) {
+    // Pages, scripts and JSON go out in the best coding the browser accepts.
+    app.on_response_prepare.append(asiohttp::middleware::compression());
     if (!options.cors_origins.empty())
         app.add_middleware(asiohttp::middleware::cors({.allow_origins = options.cors_origins,
                                                        .allow_headers = {"Content-Type"},

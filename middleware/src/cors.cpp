@@ -96,8 +96,7 @@ private:
     // The answer depends on Origin unless it is "*" for everyone: caches must know.
     void vary(web::Response& resp) const {
         if (any_origin_ && !o_.allow_credentials) return;
-        if (!detail::for_each_item(resp.headers(), "Vary", [](std::string_view v) { return iequals(v, "Origin"); }))
-            resp.headers().add("Vary", "Origin");
+        detail::add_vary(resp.headers(), "Origin");
     }
 
     const CorsOptions o_;

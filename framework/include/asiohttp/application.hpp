@@ -31,6 +31,7 @@ class Topics;
 }  // namespace asiohttp::web
 
 namespace asiohttp::detail {
+class AppAccess;
 class LiveWebSockets;
 class ServerImpl;
 }  // namespace asiohttp::detail
@@ -40,6 +41,10 @@ namespace asiohttp::web {
 using Hook = std::function<awaitable<void>(Application&)>;
 // A cleanup context: sets something up and returns the hook that tears it down.
 using CleanupContext = std::function<awaitable<Hook>(Application&)>;
+// Called just before a response's head is sent, streamed or not, errors
+// included (aiohttp's on_response_prepare): the place to add headers or enable
+// compression for every response. An exception it throws is logged and ignored.
+using ResponsePrepareHook = std::function<void(Request&, Response&)>;
 
 // A list of hooks that freezes with its application (aiohttp's Signal).
 template <class Fn>
@@ -76,6 +81,9 @@ public:
     HookList<Hook> on_shutdown;
     HookList<Hook> on_cleanup;
     HookList<CleanupContext> cleanup_ctx;
+    // Runs for the routes of this application and of its sub-applications, the
+    // root's hooks first.
+    HookList<ResponsePrepareHook> on_response_prepare;
 
     // Typed state (aiohttp: app[key]). Writable until startup completes.
     template <class T>
@@ -143,14 +151,17 @@ public:
 private:
     friend class WebSocketResponse;  // registers its socket in live_
     friend class asiohttp::detail::ServerImpl;  // sets ready_
+    friend class asiohttp::detail::AppAccess;
     void check_not_frozen() const;
     void check_state_writable() const;
-    void build_chains(const std::vector<const Middleware*>& outer);
+    void build_chains(const std::vector<const Middleware*>& outer,
+                      const std::vector<const ResponsePrepareHook*>& outer_prepare);
     awaitable<Response> dispatch(Request& req);
 
     Router router_;
     std::vector<Middleware> middlewares_;
     std::vector<const Middleware*> chain_;  // root-to-here middlewares, for 404/405 and routes
+    std::vector<const ResponsePrepareHook*> prepare_chain_;  // root-to-here on_response_prepare
     std::vector<std::unique_ptr<Application>> subapps_;
     std::vector<Hook> cleanup_hooks_;       // teardowns of started cleanup contexts
     std::unique_ptr<detail::LiveWebSockets> live_;

@@ -28,10 +28,12 @@ namespace asiohttp::web {
 
 class Request;
 class Response;
+struct CompressionOptions;
 
 }  // namespace asiohttp::web
 
 namespace asiohttp::detail {
+class Encoder;
 class Exchange;
 class ResponseAccess;
 
@@ -87,6 +89,14 @@ public:
     // The Set-Cookie values, one per cookie name.
     const std::vector<std::pair<std::string, std::string>>& cookies() const noexcept { return cookies_; }
 
+    // Send the body compressed in the best coding the client accepts, if its
+    // type and size are worth it (asiohttp/compression.hpp), with the default
+    // options or with `options`, which must outlive the response (a static, or
+    // what the application keeps). A streamed response must ask before prepare().
+    void enable_compression();
+    void enable_compression(const CompressionOptions& options) noexcept { compression_ = &options; }
+    const CompressionOptions* compression() const noexcept { return compression_; }
+
     // Close the connection after this response.
     void force_close() noexcept { force_close_ = true; }
     bool will_close() const noexcept { return force_close_; }
@@ -115,6 +125,8 @@ private:
     std::vector<std::pair<std::string, std::string>> cookies_;
     std::optional<std::uint64_t> content_length_;
     std::shared_ptr<detail::DeferredBody> deferred_;
+    const CompressionOptions* compression_ = nullptr;
+    std::shared_ptr<detail::Encoder> encoder_;  // a streamed body being compressed
     detail::Exchange* exchange_ = nullptr;  // set by prepare(); the connection outlives the handler
 };
 

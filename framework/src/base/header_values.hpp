@@ -41,6 +41,12 @@ inline bool has_token(std::string_view list, std::string_view token) {
     return for_each_item(list, [&](std::string_view item) { return iequals(item, token); });
 }
 
+// Adds `token` to the response's Vary list unless it is there ("Origin", "Accept-Encoding").
+inline void add_vary(CIMultiDict& headers, std::string_view token) {
+    if (!for_each_item(headers, "Vary", [&](std::string_view v) { return iequals(v, token) || v == "*"; }))
+        headers.add("Vary", token);
+}
+
 // Calls fn(name, value) for each `sep`-separated "name=value" item, both
 // trimmed; value is nullopt for an item without '=' (a cookie's "Secure").
 template <class Fn>

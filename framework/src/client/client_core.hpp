@@ -17,7 +17,7 @@
 #include "asiohttp/client.hpp"
 #include "asiohttp/tasks.hpp"
 #include "client/client_stream.hpp"
-#include "base/inflater.hpp"
+#include "codec/codec.hpp"
 #include "tasks/notifier.hpp"
 
 namespace asiohttp::detail {
@@ -171,7 +171,8 @@ struct ResponseState {
     std::vector<ClientResponse> history;
     std::optional<std::string> body;  // once read()
     bool keep_alive = false;
-    std::unique_ptr<Inflater> inflater;  // a gzip/deflate body, with auto_decompress
+    std::unique_ptr<Decoder> decoder;  // a compressed body, with auto_decompress
+    bool decoded_some = false;
     std::string pending;                 // decompressed; handed out up to pending_at
     std::size_t pending_at = 0;
 

@@ -9,7 +9,6 @@
 #include "base/ascii.hpp"
 #include "client/client_core.hpp"
 #include "base/header_values.hpp"
-#include "base/inflater.hpp"
 #include "base/nothrow.hpp"
 
 namespace asiohttp {
@@ -47,7 +46,7 @@ void ResponseState::release(bool body_done) {
 }
 
 awaitable<bool> ResponseState::read_some(std::string& out, std::size_t max) {
-    if (!inflater) {
+    if (!decoder) {
         const bool more = co_await read_raw(out, max);
         co_return more;
     }
@@ -59,9 +58,15 @@ awaitable<bool> ResponseState::read_some(std::string& out, std::size_t max) {
         pending_at = 0;
         std::string wire;
         more = co_await read_raw(wire, 64 << 10);
-        inflater->feed(wire, pending);
+        decoded_some = decoded_some || !wire.empty();
+        try {
+            decoder->write(wire, pending);
+        } catch (const DecodeError& e) {
+            release(false);
+            throw ClientPayloadError("cannot decompress the body of " + url.str() + ": " + e.what());
+        }
     }
-    if (!more && inflater->started() && !inflater->done()) {
+    if (!more && decoded_some && !decoder->done()) {
         release(false);
         throw ClientPayloadError("the compressed body of " + url.str() + " ended early");
     }

@@ -159,9 +159,10 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
     for (auto& field : msg) state->headers.add(field.name_string(), field.value());
     state->keep_alive = state->parser->keep_alive();
     if (state->parser->is_done()) state->release(true);
-    if (auto enc = state->headers.get("Content-Encoding"); enc && options.auto_decompress && method != "HEAD" &&
-                                                           is_decompressible(*enc))
-        state->inflater = std::make_unique<Inflater>(*enc);
+    if (auto enc = state->headers.get("Content-Encoding"); enc && options.auto_decompress && method != "HEAD") {
+        if (auto coding = web::parse_content_coding(*enc); coding && *coding != ContentCoding::identity)
+            state->decoder = make_decoder(*coding);
+    }
     if (options.cookie_jar) {
         std::vector<std::string> set_cookie;
         for (auto c : state->headers.getall("Set-Cookie")) set_cookie.emplace_back(c);
@@ -207,7 +208,7 @@ awaitable<ClientResponse> ClientCore::request(std::shared_ptr<ClientCore> self, 
     ClientResponse response;
     for (;;) {
         auto headers = self->common_headers(url, o.headers, auth, o.cookies);
-        if (opts.auto_decompress) headers.setdefault("Accept-Encoding", "gzip, deflate");
+        if (opts.auto_decompress) headers.setdefault("Accept-Encoding", "gzip, deflate, br, zstd");
         if (send_body || method == "POST" || method == "PUT" || method == "PATCH") {
             if (!content_type.empty() && send_body) headers.setdefault("Content-Type", content_type);
             headers.set("Content-Length", std::to_string(body.size()));

@@ -29,6 +29,7 @@
 #include "web/error_response.hpp"
 #include "web/exchange.hpp"
 #include "web/forwarded.hpp"
+#include "web/response_prepare.hpp"
 
 namespace asiohttp::detail {
 
@@ -87,6 +88,7 @@ public:
     }
 
     awaitable<void> read_body() override;
+    std::size_t client_max_size() const noexcept override { return config().client_max_size; }
     awaitable<void> send_head(Response& resp) override;
     awaitable<void> send_data(std::string_view data) override;
     awaitable<void> send_eof() override;
@@ -291,6 +293,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         resp.emplace(co_await host_.app().handle(req));
         if (auto* deferred = ResponseAccess::deferred(*resp); deferred && !resp->prepared())
             co_await deferred->send(req, *resp);
+        if (!resp->prepared()) co_await prepare_whole(req, *resp);
     } catch (const ClientDisconnectedError&) {
         co_return false;
     } catch (...) {
@@ -302,6 +305,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
             co_return false;
         }
         resp.emplace(error_response(req, failure, host_.app().debug()));
+        co_await prepare_whole(req, *resp);
     }
     if (ending_ == Ending::broken) co_return false;
     if (ending_ == Ending::upgraded) {
@@ -322,9 +326,8 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     std::uint64_t body_bytes = 0;
     if (resp->prepared()) {
         if (!ResponseAccess::eof_sent(*resp)) {
-            ResponseAccess::mark_eof(*resp);
             try {
-                co_await send_eof();
+                co_await ResponseAccess::write_eof(*resp);
             } catch (const ClientDisconnectedError&) {
                 co_return false;
             }
@@ -344,9 +347,15 @@ template <class Stream>
 awaitable<bool> HttpConnection<Stream>::write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
     const bool no_body = status_has_no_body(resp.status());
     std::uint64_t length = resp.body().size();
-    if (current_.head_only && resp.body().empty() && resp.content_length()) length = *resp.content_length();
+    // HEAD may answer with the length a GET would have, or (compressed) no length.
+    bool length_unknown = false;
+    if (current_.head_only && resp.body().empty()) {
+        if (resp.content_length()) length = *resp.content_length();
+        else length_unknown = resp.headers().contains("Content-Encoding");
+    }
     out_.clear();
-    serialize_head(out_, resp, head_options(no_body ? Framing::none : Framing::length, length, keep_alive));
+    const auto framing = no_body || length_unknown ? Framing::none : Framing::length;
+    serialize_head(out_, resp, head_options(framing, length, keep_alive));
     body_bytes = (no_body || current_.head_only) ? 0 : resp.body().size();
     set_deadline(Phase::io, config().body_timeout);
     bool ok;

@@ -56,20 +56,24 @@ void Application::freeze() {
         parent_->freeze();
         return;
     }
-    build_chains({});
+    build_chains({}, {});
 }
 
-void Application::build_chains(const std::vector<const Middleware*>& outer) {
+void Application::build_chains(const std::vector<const Middleware*>& outer,
+                               const std::vector<const ResponsePrepareHook*>& outer_prepare) {
     frozen_ = true;
     router_.frozen_ = true;
     on_startup.frozen_ = on_shutdown.frozen_ = on_cleanup.frozen_ = cleanup_ctx.frozen_ = true;
+    on_response_prepare.frozen_ = true;
     chain_ = outer;
     for (auto& m : middlewares_) chain_.push_back(&m);
+    prepare_chain_ = outer_prepare;
+    for (auto& hook : on_response_prepare) prepare_chain_.push_back(&hook);
     for (auto& res : router_.resources_)
         for (auto& route : res->routes_) route->chain_ = chain_;
     for (auto& sub : subapps_) {
         sub->debug_ = debug_;
-        sub->build_chains(chain_);
+        sub->build_chains(chain_, prepare_chain_);
     }
 }
 

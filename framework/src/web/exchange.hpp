@@ -3,6 +3,8 @@
 // keeps Beast out of the public headers.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string_view>
 
 #include "asiohttp/request.hpp"
@@ -20,6 +22,8 @@ class Exchange {
 public:
     // Reads the rest of the body into the request head (413 past client_max_size).
     virtual awaitable<void> read_body() = 0;
+    // The most body bytes a request may bring, decoded too.
+    virtual std::size_t client_max_size() const noexcept = 0;
     // Status line and headers of a streamed response.
     virtual awaitable<void> send_head(Response& resp) = 0;
     virtual awaitable<void> send_data(std::string_view data) = 0;
@@ -49,14 +53,18 @@ public:
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
 };
 
-// Internal access to Response, for the connection.
+// Internal access to Response, for the connection and bodies sent late (files).
 class ResponseAccess {
 public:
     static DeferredBody* deferred(Response& r) noexcept { return r.deferred_.get(); }
     static bool eof_sent(const Response& r) noexcept { return r.eof_sent_; }
-    static void mark_prepared(Response& r, Exchange& ex) noexcept { r.exchange_ = &ex; }
-    static void mark_eof(Response& r) noexcept { r.eof_sent_ = true; }
     static const std::string& reason_override(const Response& r) noexcept { return r.reason_; }
+    static void clear_content_length(Response& r) noexcept { r.content_length_.reset(); }
+    static void set_encoder(Response& r, std::shared_ptr<Encoder> e) noexcept { r.encoder_ = std::move(e); }
+    // The streamed response's steps, as StreamResponse offers them.
+    static awaitable<void> prepare(Response& r, Request& req) { return r.prepare_stream(req); }
+    static awaitable<void> write(Response& r, std::string_view data) { return r.write_stream(data); }
+    static awaitable<void> write_eof(Response& r) { return r.write_eof_stream({}); }
 };
 
 }  // namespace asiohttp::detail

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "asiohttp/compression.hpp"
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
 #include "base/ascii.hpp"
@@ -37,6 +38,10 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
     });
 }
 
+// Precompressed siblings' suffixes, in the server's order of preference.
+constexpr std::pair<ContentCoding, std::string_view> kSiblings[] = {
+    {ContentCoding::zstd, ".zst"}, {ContentCoding::br, ".br"}, {ContentCoding::gzip, ".gz"}};
+
 class FileBody final : public detail::DeferredBody {
 public:
     FileBody(std::filesystem::path path, std::size_t chunk) : path_(std::move(path)), chunk_(chunk) {}
@@ -45,6 +50,7 @@ public:
         Fd file{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
         struct stat st {};
         if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw HTTPNotFound();
+        const bool precompressed = open_precompressed(req, resp, file, st);
         const auto size = std::uint64_t(st.st_size);
         const auto mtime_ns = std::uint64_t(st.st_mtim.tv_sec) * 1'000'000'000ull + std::uint64_t(st.st_mtim.tv_nsec);
         char etag[64];
@@ -53,7 +59,7 @@ public:
         auto& headers = resp.headers();
         headers.set("ETag", etag);
         headers.set("Last-Modified", detail::format_http_date(st.st_mtim.tv_sec));
-        headers.set("Accept-Ranges", "bytes");
+        if (!precompressed) headers.set("Accept-Ranges", "bytes");
         if (resp.content_type().empty()) resp.set_content_type(guess_content_type(path_));
 
         auto& reqh = req.headers();
@@ -94,22 +100,52 @@ public:
         }
 
         resp.set_content_length(length);
-        auto& ex = detail::RequestAccess::exchange(req);
-        detail::ResponseAccess::mark_prepared(resp, ex);
-        co_await ex.send_head(resp);
+        co_await detail::ResponseAccess::prepare(resp, req);
         std::string buf(chunk_, '\0');
         while (length > 0) {
             auto n = std::size_t(std::min<std::uint64_t>(length, buf.size()));
             if (!read_fully(file.fd, buf.data(), n, offset)) throw std::runtime_error("short read on " + path_.string());
-            co_await ex.send_data(std::string_view(buf.data(), n));
+            co_await detail::ResponseAccess::write(resp, std::string_view(buf.data(), n));
             offset += n;
             length -= n;
         }
-        detail::ResponseAccess::mark_eof(resp);
-        co_await ex.send_eof();
+        co_await detail::ResponseAccess::write_eof(resp);
     }
 
 private:
+    // A sibling compressed ahead of time ("app.js.br" beside "app.js") in a
+    // coding the client accepts: `file` and `st` become it, and the response
+    // says its Content-Encoding. Ranges are served from the identity file. Any
+    // sibling's existence makes the answer depend on Accept-Encoding (Vary).
+    bool open_precompressed(Request& req, Response& resp, Fd& file, struct stat& st) const {
+        std::vector<ContentCoding> offered;
+        const auto accepted = req.headers().get("Accept-Encoding");
+        if (accepted && !req.headers().contains("Range"))
+            for (auto& sibling : kSiblings) offered.push_back(sibling.first);
+        while (!offered.empty()) {
+            const auto choice = negotiate_coding(*accepted, offered).coding;
+            if (choice == ContentCoding::identity) break;
+            std::erase(offered, choice);
+            Fd sibling{::open(sibling_path(choice).c_str(), O_RDONLY | O_CLOEXEC)};
+            struct stat sst {};
+            if (sibling.fd < 0 || ::fstat(sibling.fd, &sst) != 0 || !S_ISREG(sst.st_mode)) continue;
+            std::swap(file.fd, sibling.fd);
+            st = sst;
+            resp.headers().set("Content-Encoding", to_string(choice));
+            detail::add_vary(resp.headers(), "Accept-Encoding");
+            return true;
+        }
+        bool any = false;
+        for (auto& sibling : kSiblings) any = any || ::access(sibling_path(sibling.first).c_str(), F_OK) == 0;
+        if (any) detail::add_vary(resp.headers(), "Accept-Encoding");
+        return false;
+    }
+    std::string sibling_path(ContentCoding coding) const {
+        for (auto& [c, suffix] : kSiblings)
+            if (c == coding) return path_.native() + std::string(suffix);
+        return path_.native();
+    }
+
     static void not_modified(Response& resp) {
         resp.set_status(304);
         resp.body().clear();

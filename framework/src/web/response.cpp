@@ -2,8 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "asiohttp/compression.hpp"
 #include "asiohttp/request.hpp"
+#include "web/compression.hpp"
 #include "web/exchange.hpp"
+#include "web/response_prepare.hpp"
 
 namespace asiohttp::web {
 
@@ -111,9 +114,15 @@ void Response::del_cookie(std::string_view name, std::string_view domain, std::s
                 .path = std::string(path)});
 }
 
+void Response::enable_compression() {
+    static const CompressionOptions defaults;
+    compression_ = &defaults;
+}
+
 awaitable<void> Response::prepare_stream(Request& req) {
     if (exchange_) co_return;
     auto& ex = detail::RequestAccess::exchange(req);
+    detail::prepare_streamed(req, *this);
     exchange_ = &ex;
     co_await ex.send_head(*this);
 }
@@ -121,14 +130,31 @@ awaitable<void> Response::prepare_stream(Request& req) {
 awaitable<void> Response::write_stream(std::string_view data) {
     if (!exchange_) throw std::logic_error("StreamResponse::write before prepare()");
     if (eof_sent_) throw std::logic_error("StreamResponse::write after write_eof()");
-    if (!data.empty()) co_await exchange_->send_data(data);
+    if (data.empty()) co_return;
+    if (!encoder_) {
+        co_await exchange_->send_data(data);
+        co_return;
+    }
+    // Each write reaches the client as it is written (events, progress), so flush.
+    std::string encoded;
+    co_await detail::encode(*encoder_, data, encoded);
+    encoder_->flush(encoded);
+    co_await exchange_->send_data(encoded);
 }
 
 awaitable<void> Response::write_eof_stream(std::string_view data) {
     if (!exchange_) throw std::logic_error("StreamResponse::write_eof before prepare()");
     if (eof_sent_) co_return;
-    if (!data.empty()) co_await exchange_->send_data(data);
     eof_sent_ = true;
+    if (encoder_) {
+        std::string encoded;
+        co_await detail::encode(*encoder_, data, encoded);
+        encoder_->finish(encoded);
+        encoder_.reset();
+        co_await exchange_->send_data(encoded);
+    } else if (!data.empty()) {
+        co_await exchange_->send_data(data);
+    }
     co_await exchange_->send_eof();
 }
 

@@ -18,6 +18,7 @@ class MockedExchange final : public asiohttp::detail::Exchange {
 public:
     MockedExchange(asiohttp::detail::RequestHead& head, std::size_t limit) : head_(head), limit_(limit) {}
 
+    std::size_t client_max_size() const noexcept override { return limit_; }
     awaitable<void> read_body() override {
         if (head_.body.size() > limit_) throw asiohttp::detail::body_too_large(limit_);
         head_.body_complete = true;

@@ -1,0 +1,59 @@
+#include "web/response_prepare.hpp"
+
+#include "asiohttp/application.hpp"
+#include "base/log.hpp"
+#include "web/compression.hpp"
+#include "web/exchange.hpp"
+
+namespace asiohttp::detail {
+
+class AppAccess {
+public:
+    static const auto& prepare_chain(const Application& app) noexcept { return app.prepare_chain_; }
+};
+
+namespace {
+
+void run_hooks(Request& req, Response& resp) {
+    for (const auto* hook : AppAccess::prepare_chain(req.app())) {
+        try {
+            (*hook)(req, resp);
+        } catch (const std::exception& e) {
+            server_logger().error("on_response_prepare hook failed for {} {}: {}", req.method(), req.path(), e.what());
+        }
+    }
+}
+
+}  // namespace
+
+awaitable<void> prepare_whole(Request& req, Response& resp) {
+    run_hooks(req, resp);
+    if (!resp.compression()) co_return;
+    auto& body = resp.body();
+    // HEAD of a file: the length it would have, but no body to compress.
+    const bool bodiless_head = req.method() == "HEAD" && body.empty() && resp.content_length();
+    const auto size = bodiless_head ? resp.content_length() : std::optional<std::uint64_t>(body.size());
+    const auto coding = choose_compression(req, resp, size);
+    if (coding == ContentCoding::identity) co_return;
+    if (bodiless_head) {
+        ResponseAccess::clear_content_length(resp);  // the compressed length is unknown
+        co_return;
+    }
+    auto encoder = make_encoder(coding, *resp.compression());
+    std::string out;
+    out.reserve(body.size() / 4 + 64);
+    co_await encode(*encoder, body, out);
+    encoder->finish(out);
+    body = std::move(out);
+}
+
+void prepare_streamed(Request& req, Response& resp) {
+    run_hooks(req, resp);
+    if (!resp.compression()) return;
+    const auto coding = choose_compression(req, resp, resp.content_length());
+    if (coding == ContentCoding::identity) return;
+    ResponseAccess::clear_content_length(resp);
+    if (req.method() != "HEAD") ResponseAccess::set_encoder(resp, make_encoder(coding, *resp.compression()));
+}
+
+}  // namespace asiohttp::detail
