@@ -52,6 +52,13 @@ public:
         if (colon == std::string::npos) return 0;
         return std::uint16_t(std::atoi(line.c_str() + colon + 1));
     }
+    // Everything else it prints, up to its end (call after stop()).
+    std::vector<std::string> remaining_lines() {
+        std::vector<std::string> lines;
+        char line[8192];
+        while (std::fgets(line, sizeof line, stdout_)) lines.emplace_back(line);
+        return lines;
+    }
     // Sends `signal` and waits for the process to end; its exit status, 128 + N
     // when signal N ended it (as a shell or `docker inspect` reports it), -1 if
     // it was not running.

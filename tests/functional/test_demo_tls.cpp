@@ -171,3 +171,28 @@ TEST(DemoSettings, EnvironmentOverConfigFileAndBadValuesExitTwo) {
 }
 
 }  // namespace
+
+// --log-format json: the access log is one JSON object per line, with the
+// request id the response carried and the route's template.
+TEST(DemoLogs, JsonAccessLinesCarryTheRequestIdAndRouteTemplate) {
+    DemoProcess demo({"--host", "127.0.0.1", "--port", "0", "--threads", "1", "--log-format", "json"});
+    const auto port = demo.port();
+    ASSERT_NE(port, 0);
+    TestClient client("127.0.0.1", port);
+    auto hello = client.get("/hello/ada", {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(hello.status, 200);
+    const std::string id(hello.header("X-Request-ID"));
+    EXPECT_EQ(id.size(), 32u);
+    EXPECT_EQ(demo.stop(SIGTERM), 0);
+    std::vector<json> access;
+    for (auto& line : demo.remaining_lines()) {
+        auto parsed = json::parse(line, nullptr, false);
+        ASSERT_FALSE(parsed.is_discarded()) << line;
+        if (parsed["logger"] == "asiohttp.access") access.push_back(parsed);
+    }
+    ASSERT_EQ(access.size(), 1u);
+    EXPECT_EQ(access[0]["request_id"], id);
+    EXPECT_EQ(access[0]["route"], "/hello/{name}");
+    EXPECT_EQ(access[0]["path"], "/hello/ada");
+    EXPECT_EQ(access[0]["status"], 200);
+}

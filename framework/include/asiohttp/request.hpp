@@ -102,6 +102,10 @@ public:
     // The client's IP address: the peer's, or what a trusted proxy says (ServerConfig::trusted_proxies).
     std::string_view remote() const noexcept { return remote_; }
     bool keep_alive() const noexcept { return head_->keep_alive; }
+    // This request's X-Request-ID (ServerConfig::request_ids): a trusted proxy's,
+    // or one made up for it; sent back in the response and named in log lines.
+    // Pass it on to the services a handler calls. Empty when off.
+    std::string_view request_id() const noexcept { return request_id_; }
 
     // A variable of the matched route; throws std::out_of_range if the route has none by that name.
     std::string_view match_info(std::string_view name) const;
@@ -136,6 +140,7 @@ private:
     Application* app_;
     std::string_view remote_;
     std::string_view host_;
+    std::string_view request_id_;
     bool secure_;
     std::string path_;
     MatchInfo match_info_;

@@ -58,6 +58,9 @@ public:
     Application& app() const noexcept { return *app_; }
     // Middlewares of every application from the root down to this route's, outermost first.
     const std::vector<const Middleware*>& middlewares() const noexcept { return chain_; }
+    // The path as registered, from the root ("/admin/notes/{id}"): what logs and
+    // metrics name a request by, never its raw path. Set when the application freezes.
+    const std::string& path_template() const noexcept { return template_; }
 
 private:
     friend class Router;
@@ -68,6 +71,7 @@ private:
     Resource* resource_ = nullptr;
     Application* app_ = nullptr;
     std::vector<const Middleware*> chain_;
+    std::string template_;
 };
 
 // One path of the router and the routes (methods) under it. The kinds are

@@ -59,6 +59,13 @@ struct ServerConfig {
     bool access_log = true;
     // aiohttp's directives: %a %t %r %s %b %T %Tf %D %P %{Header}i %{Header}o
     std::string access_log_format = R"(%a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i")";
+    // "text", or "json": one JSON object per line for the access log and the
+    // framework's own lines (time, level, logger, message, and for a request:
+    // request_id, method, route, path, status, duration_ms, bytes, remote).
+    std::string log_format = "text";
+    // X-Request-ID on every request (Request::request_id()): taken from a
+    // trusted proxy (trusted_proxies), else made up; returned in the response.
+    bool request_ids = false;
     bool debug = false;                     // exception texts in 500 bodies
     bool handle_signals = true;             // run_app: SIGINT/SIGTERM start a graceful shutdown
     std::string server_header = "asiohttp";

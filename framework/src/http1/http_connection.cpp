@@ -29,6 +29,7 @@
 #include "web/error_response.hpp"
 #include "web/exchange.hpp"
 #include "web/forwarded.hpp"
+#include "web/request_id.hpp"
 #include "web/response_prepare.hpp"
 
 namespace asiohttp::detail {
@@ -177,6 +178,7 @@ private:
     RequestParser* parser_ = nullptr;
     std::optional<Refusal> refusal_;  // the rule the current head broke
     std::string out_;
+    std::array<char, 32> request_id_;  // a request id made up here
 
     // The timer: what the connection is waiting for, until when, and whether that passed.
     Phase phase_ = Phase::idle;
@@ -284,6 +286,10 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
 
     Request req(head_, *this, host_.app(), remote_, is_secure_stream<Stream>);
     if (proxy_peer_) apply_forwarded(req, *host_.trusted_proxies());
+    if (config().request_ids) {
+        const auto given = proxy_peer_ ? head_.headers.get("X-Request-ID") : std::nullopt;
+        RequestAccess::set_request_id(req, given && valid_request_id(*given) ? *given : new_request_id(request_id_));
+    }
     std::optional<Response> resp;
     // Application::handle turns the handler's exceptions into responses; what a
     // deferred body (a file) throws while being sent gets the same treatment,

@@ -27,9 +27,8 @@ int run_app(Application& app, ServerConfig config) {
         std::exit(EXIT_FAILURE);
     }
     auto& cfg = server->config();
-    std::printf("======== Running on %s://%s:%u ========\n(Press CTRL+C to quit)\n",
-                cfg.tls.enabled() ? "https" : "http", cfg.host.c_str(), unsigned(server->port()));
-    std::fflush(stdout);
+    asiohttp::detail::announce("Running on " + std::string(cfg.tls.enabled() ? "https" : "http") + "://" + cfg.host +
+                               ":" + std::to_string(server->port()));
 
     if (handle_signals) {
         boost::asio::io_context ctx;

@@ -26,6 +26,7 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 class ServerImpl {
 public:
     ServerImpl(Application& app, ServerConfig config) : app_(app), config_(std::move(config)) {
+        set_log_format(config_.log_format);
         if (config_.access_log) access_log_.emplace(config_.access_log_format);
         if (config_.tls.enabled()) tls_.emplace(config_.tls);  // a certificate that does not load throws here
         if (!config_.trusted_proxies.empty()) proxies_.emplace(config_.trusted_proxies);

@@ -20,6 +20,9 @@ void add_server_settings(Settings& s, ServerConfig& c) {
     s.add("drain-delay", c.drain_delay, "after SIGTERM: go on serving this long, not ready, before draining");
     s.add("access-log", c.access_log, "write the access log");
     s.add("access-log-format", c.access_log_format, "access log line, aiohttp's directives (%a %t %r %s ...)");
+    s.add("log-format", c.log_format, "text, or json: one JSON object per log line (access log included)")
+        .metavar("text|json");
+    s.add("request-ids", c.request_ids, "X-Request-ID for every request: a trusted proxy's, or a new one");
     s.add("debug", c.debug, "exception texts in 500 responses");
     s.add("server-header", c.server_header, "Server header of responses (empty: none)");
 

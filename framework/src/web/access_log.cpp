@@ -102,7 +102,14 @@ std::string AccessLog::format(const Request& req, const Response& resp, std::uin
 
 void AccessLog::log(const Request& req, const Response& resp, std::uint64_t body_bytes,
                     std::chrono::steady_clock::duration elapsed) const {
-    asiohttp::detail::access_logger().info(format(req, resp, body_bytes, elapsed));
+    if (!json_logs()) {
+        access_logger().info(format(req, resp, body_bytes, elapsed));
+        return;
+    }
+    // The request's fields join the JSON line; the message is its short form.
+    const RequestLogFields fields{req, &resp, body_bytes, elapsed};
+    const RequestLogScope scope(fields);
+    access_logger().info("{} {} {}", req.method(), req.raw_path(), resp.status());
 }
 
 }  // namespace asiohttp::detail

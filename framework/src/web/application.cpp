@@ -69,8 +69,13 @@ void Application::build_chains(const std::vector<const Middleware*>& outer,
     for (auto& m : middlewares_) chain_.push_back(&m);
     prepare_chain_ = outer_prepare;
     for (auto& hook : on_response_prepare) prepare_chain_.push_back(&hook);
-    for (auto& res : router_.resources_)
-        for (auto& route : res->routes_) route->chain_ = chain_;
+    const auto prefix = router_.full_prefix();
+    for (auto& res : router_.resources_) {
+        for (auto& route : res->routes_) {
+            route->chain_ = chain_;
+            route->template_ = prefix + std::string(res->canonical());
+        }
+    }
     for (auto& sub : subapps_) {
         sub->debug_ = debug_;
         sub->build_chains(chain_, prepare_chain_);

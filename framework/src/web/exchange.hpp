@@ -50,6 +50,7 @@ public:
         r.secure_ = secure;
     }
     static RequestHead& head(Request& r) noexcept { return *r.head_; }
+    static void set_request_id(Request& r, std::string_view id) noexcept { r.request_id_ = id; }
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
 };
 

@@ -1,0 +1,47 @@
+#include "web/request_id.hpp"
+
+#include <cstdint>
+#include <random>
+
+namespace asiohttp::detail {
+namespace {
+
+// splitmix64: a bijection, so distinct counters give distinct ids.
+std::uint64_t mix(std::uint64_t x) noexcept {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+void hex(std::uint64_t v, char* out) noexcept {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; --i, v >>= 4) out[i] = digits[v & 15];
+}
+
+}  // namespace
+
+bool valid_request_id(std::string_view id) noexcept {
+    if (id.empty() || id.size() > 128) return false;
+    for (unsigned char c : id) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '/' || c == '=' || c == '@';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+std::string_view new_request_id(std::array<char, 32>& out) noexcept {
+    // A random half per thread (no two threads or processes share one in
+    // practice), and a counter mixed so that ids do not look sequential.
+    thread_local const std::uint64_t thread_part = [] {
+        std::random_device rd;
+        return (std::uint64_t(rd()) << 32) ^ rd();
+    }();
+    thread_local std::uint64_t counter = 0;
+    hex(thread_part, out.data());
+    hex(mix(counter++), out.data() + 16);
+    return {out.data(), out.size()};
+}
+
+}  // namespace asiohttp::detail
