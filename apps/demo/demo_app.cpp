@@ -4,6 +4,7 @@
 
 #include <asiohttp/middleware/compression.hpp>
 #include <asiohttp/middleware/cors.hpp>
+#include <asiohttp/metrics.hpp>
 #include <asiohttp/session.hpp>
 
 #include "accounts.hpp"
@@ -121,6 +122,7 @@ void setup_routes(web::Application& app, const Options& options) {
     r.add_post("/echo", echo);
     r.add_get("/healthz", healthz);
     r.add_get("/readyz", readyz);
+    r.add_get("/metrics", web::metrics_handler());
     r.add_get("/ws/echo", ws_echo);
     r.add_get("/ws/chat", chat_socket);
     auto page = options.static_dir / "chat.html";

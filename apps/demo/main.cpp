@@ -60,6 +60,7 @@ std::string session_key_bytes(const std::string& hex) {
 int main(int argc, char** argv) {
     web::ServerConfig config;
     config.request_ids = true;  // X-Request-ID in responses and log lines
+    config.metrics = true;      // GET /metrics
     std::string static_dir = default_static_dir().string(), database_url, session_key_hex;
     bool probe = false;
 

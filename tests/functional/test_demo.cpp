@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "demo_app.hpp"
+#include "prometheus_text.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -33,6 +34,24 @@ TEST_F(Demo, HelloEndpoints) {
 
     EXPECT_EQ(client.get("/hello/Ada").body, "Hello, Ada!");
     EXPECT_EQ(client.get("/healthz").json()["status"], "ok");
+}
+
+// GET /metrics (with the demo's --metrics) and compression of what is worth it.
+TEST_F(Demo, MetricsAndCompression) {
+    auto config = TestServer::default_config();
+    config.metrics = true;
+    TestServer server(app, config);
+    TestClient client(server);
+    client.get("/hello/Ada");
+    auto chat = client.get("/static/chat.js", {{"Accept-Encoding", "gzip, br"}});
+    EXPECT_EQ(chat.status, 200);
+    EXPECT_EQ(chat.header("Content-Encoding"), "br");  // the chat script, compressed
+    auto plain = client.get("/plaintext", {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(plain.body, "Hello, World!");  // too small to be worth it
+    auto metrics = client.get("/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    const auto s = parse_prometheus(metrics.body);
+    EXPECT_EQ(s.at(R"(asiohttp_http_requests_total{method="GET",route="/hello/{name}",status="200"})"), 1);
 }
 
 TEST_F(Demo, EchoReturnsBodyAndContentType) {

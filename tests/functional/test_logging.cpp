@@ -1,13 +1,14 @@
 // Request ids (ServerConfig::request_ids) and JSON logs (ServerConfig::log_format),
 // over real requests; the log lines are read from the framework's own loggers.
 #include <asiohttp/client.hpp>
+#include <asiohttp/metrics.hpp>
 #include <asiohttp/tasks.hpp>
 
 #include <mutex>
 #include <regex>
 #include <sstream>
 
-#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include "base/log.hpp"
 #include "test_support.hpp"
@@ -104,12 +105,30 @@ TEST(RequestIds, TheIdTravelsThroughAClientSessionCallMadeInAHandler) {
     EXPECT_EQ(upstream_saw, r.header("X-Request-ID"));
 }
 
+// Keeps what it is given, for reading while servers' threads still log.
+class StringSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    std::string text() {
+        std::lock_guard lock(mutex_);
+        return text_;
+    }
+
+private:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        spdlog::memory_buf_t formatted;
+        formatter_->format(msg, formatted);
+        text_.append(formatted.data(), formatted.size());
+    }
+    void flush_() override {}
+    std::string text_;
+};
+
 // The framework's loggers, captured: a sink added before the server starts
 // gets the format the server sets.
 class CapturedLogs : public ::testing::Test {
 protected:
     void SetUp() override {
-        sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+        sink = std::make_shared<StringSink>();
         asiohttp::detail::access_logger().sinks().push_back(sink);
         asiohttp::detail::server_logger().sinks().push_back(sink);
     }
@@ -122,14 +141,20 @@ protected:
     }
     std::vector<json> lines() {
         std::vector<json> parsed;
-        std::istringstream in(out.str());
+        std::istringstream in(out_text());
         for (std::string line; std::getline(in, line);) {
             EXPECT_NO_THROW(parsed.push_back(json::parse(line))) << line;
         }
         return parsed;
     }
-    std::ostringstream out;
-    std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink;
+    // The text logged so far, once it holds `what` (a step is reported when it
+    // ends, which may be just after its response reached the client) or 2 s passed.
+    std::string logged_once(std::string_view what) {
+        for (int i = 0; i < 200 && out_text().find(what) == std::string::npos; ++i) std::this_thread::sleep_for(10ms);
+        return out_text();
+    }
+    std::string out_text() { return sink->text(); }
+    std::shared_ptr<StringSink> sink;
 };
 
 TEST_F(CapturedLogs, JsonLinesShareOneSchemaAndNameRouteTemplates) {
@@ -152,11 +177,11 @@ TEST_F(CapturedLogs, JsonLinesShareOneSchemaAndNameRouteTemplates) {
         client.get("/missing");
         server.server().stop();
         auto logs = lines();
-        ASSERT_EQ(logs.size(), 4u) << out.str();  // 3 access lines, 1 error line
+        ASSERT_EQ(logs.size(), 4u) << out_text();  // 3 access lines, 1 error line
 
         const auto& access = logs[0];
         std::vector<std::string> keys;  // in the order written
-        const auto first = nlohmann::ordered_json::parse(out.str().substr(0, out.str().find('\n')));
+        const auto first = nlohmann::ordered_json::parse(out_text().substr(0, out_text().find('\n')));
         for (auto& [k, v] : first.items()) keys.push_back(k);
         EXPECT_EQ(keys, (std::vector<std::string>{"time", "level", "logger", "message", "request_id", "method",
                                                   "route", "path", "remote", "status", "duration_ms", "bytes"}));
@@ -192,10 +217,64 @@ TEST_F(CapturedLogs, TextLinesNameTheRequestIdOfAFailure) {
     TestServer server(app, with_request_ids());
     TestClient client(server);
     auto failed = client.get("/fails");
-    EXPECT_NE(out.str().find("Error handling request GET /fails (request id " +
+    EXPECT_NE(out_text().find("Error handling request GET /fails (request id " +
                              std::string(failed.header("X-Request-ID")) + "): boom"),
               std::string::npos)
-        << out.str();
+        << out_text();
+}
+
+// The watchdog: a handler that blocks its thread is named in a warning and
+// counted; one that awaits a timer as long is not.
+TEST_F(CapturedLogs, TheWatchdogNamesAHandlerThatBlocksItsThreadAndNotOneThatAwaits) {
+    web::Application app;
+    app.router().add_get("/awaits/{n}", [](web::Request&) -> awaitable<web::Response> {
+        co_await async_sleep(300ms);
+        co_return web::Response::text("awaited");
+    });
+    app.router().add_get("/blocks/{n}", [](web::Request&) -> awaitable<web::Response> {
+        co_await async_sleep(1ms);
+        std::this_thread::sleep_for(300ms);  // the mistake the watchdog is for
+        co_return web::Response::text("blocked");
+    });
+    app.router().add_get("/metrics", web::metrics_handler());
+    auto config = TestServer::default_config();
+    config.watchdog = true;
+    config.slow_callback_duration = 100ms;
+    config.metrics = true;
+    TestServer server(app, config);
+    TestClient client(server);
+    EXPECT_EQ(client.get("/awaits/1").body, "awaited");
+    std::this_thread::sleep_for(100ms);  // time for a report, were there one
+    EXPECT_EQ(out_text().find("blocked"), std::string::npos) << out_text();
+    EXPECT_EQ(client.get("/blocks/1").body, "blocked");
+    const auto logged = logged_once("(route /blocks/{n})");
+    EXPECT_NE(logged.find("event loop blocked for 3"), std::string::npos) << logged;
+    EXPECT_NE(logged.find("(limit 100 ms) by GET /blocks/1 (route /blocks/{n})"), std::string::npos) << logged;
+    const auto metrics = client.get("/metrics").body;
+    EXPECT_NE(metrics.find("asiohttp_loop_blocked_total{route=\"/blocks/{n}\"} 1\n"), std::string::npos) << metrics;
+    EXPECT_EQ(metrics.find("asiohttp_loop_blocked_total{route=\"/awaits/{n}\"}"), std::string::npos) << metrics;
+}
+
+TEST_F(CapturedLogs, TheWatchdogIsOffUnlessAskedOrDebugging) {
+    web::Application app;
+    app.router().add_get("/blocks", [](web::Request&) -> awaitable<web::Response> {
+        std::this_thread::sleep_for(150ms);
+        co_return web::Response::text("blocked");
+    });
+    {
+        TestServer server(app);
+        TestClient client(server);
+        client.get("/blocks");
+        std::this_thread::sleep_for(100ms);  // time for a report, were there one
+        EXPECT_EQ(out_text().find("event loop blocked"), std::string::npos) << out_text();
+    }
+    auto config = TestServer::default_config();
+    config.debug = true;  // as asyncio's debug mode, with its 100 ms
+    TestServer server(app, config);
+    TestClient client(server);
+    client.get("/blocks");
+    const auto logged = logged_once("by GET /blocks (route /blocks)");
+    EXPECT_NE(logged.find("by GET /blocks (route /blocks)"), std::string::npos) << logged;
 }
 
 }  // namespace

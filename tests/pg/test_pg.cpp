@@ -9,6 +9,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <asiohttp/metrics.hpp>
+
+#include "prometheus_text.hpp"
 #include "test_support.hpp"
 
 namespace pg = asiohttp::pg;
@@ -31,6 +34,25 @@ T sync(awaitable<T> task) {
 }
 
 const web::AppKey<std::shared_ptr<pg::Pool>> pool_key{"pool"};
+
+// The pool's gauges and its acquire-wait histogram, as /metrics shows them.
+TEST(Postgres, ThePoolIsInTheMetrics) {
+    pg::Pool pool({.dsn = dsn(), .max_size = 2});
+    sync([&]() -> awaitable<void> {
+        std::vector<awaitable<pqxx::result>> queries;
+        for (int i = 0; i < 10; ++i) queries.push_back(pool.query("select pg_sleep(0.02)"));
+        co_await asiohttp::gather(std::move(queries));
+    }());
+    const auto s = parse_prometheus(asiohttp::metrics::default_registry().scrape());
+    EXPECT_EQ(s.at("asiohttp_pg_pool_max_size"), 2);
+    EXPECT_EQ(s.at(R"(asiohttp_pg_pool_connections{state="in_use"})"), 0);
+    EXPECT_EQ(s.at(R"(asiohttp_pg_pool_connections{state="idle"})"), 2);
+    EXPECT_EQ(s.at("asiohttp_pg_pool_waiting"), 0);
+    EXPECT_EQ(s.at("asiohttp_pg_pool_acquire_wait_seconds_count"), 10);
+    // Ten 20 ms statements over two connections: most callers waited.
+    EXPECT_LT(s.at(R"(asiohttp_pg_pool_acquire_wait_seconds_bucket{le="0.005"})"), 10);
+    EXPECT_GT(s.at("asiohttp_pg_pool_acquire_wait_seconds_sum"), 0.1);
+}
 
 TEST(Postgres, QueriesTransactionsAndPreparedStatements) {
     pg::Pool pool({.dsn = dsn(), .max_size = 2});

@@ -66,6 +66,15 @@ struct ServerConfig {
     // X-Request-ID on every request (Request::request_id()): taken from a
     // trusted proxy (trusted_proxies), else made up; returned in the response.
     bool request_ids = false;
+    // Count requests by method, route template and status, their latency per
+    // route, in-flight requests and open connections, for web::metrics_handler()
+    // (asiohttp/metrics.hpp).
+    bool metrics = false;
+    // The blocked-loop watchdog (on with debug too): a step of a handler that
+    // keeps its I/O thread longer than slow_callback_duration (asyncio's name and
+    // default) is logged with its route and counted (asiohttp_loop_blocked_total).
+    bool watchdog = false;
+    std::chrono::milliseconds slow_callback_duration{100};
     bool debug = false;                     // exception texts in 500 bodies
     bool handle_signals = true;             // run_app: SIGINT/SIGTERM start a graceful shutdown
     std::string server_header = "asiohttp";

@@ -17,6 +17,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "asiohttp/metrics.hpp"
+
 namespace asiohttp::pg {
 
 namespace asio = boost::asio;
@@ -44,6 +46,21 @@ public:
     std::size_t open = 0;
     std::vector<std::pair<std::string, std::string>> prepared;
     bool closed = false;
+    metrics::Histogram acquire_wait;
+    metrics::Registry::Handle registration;  // last: unregistered before the rest goes
+
+    void collect(metrics::Families& f) {
+        std::lock_guard lock(mutex);
+        const auto in_use = config.max_size - free_slots;
+        f.gauge("asiohttp_pg_pool_connections", "PostgreSQL pool connections open, by state.", {{"state", "in_use"}},
+                double(std::min(in_use, open)));
+        f.gauge("asiohttp_pg_pool_connections", "PostgreSQL pool connections open, by state.", {{"state", "idle"}},
+                double(idle.size()));
+        f.gauge("asiohttp_pg_pool_max_size", "PostgreSQL pool size limit.", {}, double(config.max_size));
+        f.gauge("asiohttp_pg_pool_waiting", "Callers waiting for a PostgreSQL connection.", {}, double(waiters.size()));
+        f.histogram("asiohttp_pg_pool_acquire_wait_seconds", "Time callers waited for a PostgreSQL connection.", {},
+                    acquire_wait.snapshot());
+    }
 
     void release_slot() {
         std::lock_guard lock(mutex);
@@ -94,6 +111,8 @@ Pool::Pool(PoolConfig config) : core_(std::make_shared<detail::PoolCore>(std::mo
         core_->idle.push_back(core_->connect());
         ++core_->open;
     }
+    core_->registration =
+        metrics::default_registry().add([core = core_.get()](metrics::Families& f) { core->collect(f); });
 }
 
 Pool::~Pool() { close(); }
@@ -137,6 +156,7 @@ std::shared_ptr<void> make_slot(const std::shared_ptr<detail::PoolCore>& core) {
 
 awaitable<std::shared_ptr<void>> Pool::acquire() {
     auto core = core_;
+    const auto started = std::chrono::steady_clock::now();
     auto waiter = std::make_shared<detail::Waiter>(co_await asio::this_coro::executor);
     waiter->timer.expires_after(core->config.acquire_timeout);
     bool got = false, closed = false, cancelled = false;
@@ -165,6 +185,7 @@ awaitable<std::shared_ptr<void>> Pool::acquire() {
     if (!got)
         throw PoolTimeoutError("no database connection free within " +
                                std::to_string(core->config.acquire_timeout.count()) + " ms");
+    core->acquire_wait.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     co_return make_slot(core);
 }
 

@@ -18,6 +18,7 @@
 #include "asiohttp/tasks.hpp"
 #include "client/client_stream.hpp"
 #include "codec/codec.hpp"
+#include "metrics/runtime_metrics.hpp"
 #include "tasks/notifier.hpp"
 
 namespace asiohttp::detail {
@@ -73,6 +74,11 @@ private:
 
 struct PooledConnection {
     explicit PooledConnection(boost::asio::any_io_executor ex) : stream(std::move(ex)) {}
+    ~PooledConnection() {
+        if (counted) runtime_metrics().client_connections.add(-1);
+    }
+    PooledConnection(const PooledConnection&) = delete;
+    bool counted = false;  // connected: in the open connections gauge
     ClientStream stream;
     boost::beast::flat_buffer buffer;
     std::string key, host_key;

@@ -122,6 +122,7 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
         const auto write_limit = d.write();
         Deadlines::arm(conn.stream.tcp(), write_limit);
         std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(body)};
+        runtime_metrics().client_requests.add(1);
         auto [wec, written] = co_await asio::async_write(conn.stream, out, nothrow);
 
         auto& parser = state->parser.emplace();

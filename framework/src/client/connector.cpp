@@ -198,6 +198,8 @@ awaitable<std::unique_ptr<PooledConnection>> Connector::acquire(const URL& url, 
         std::exception_ptr failed;
         try {
             co_await open(conn->stream, url, tls, d);
+            conn->counted = true;
+            runtime_metrics().client_connections.add(1);
         } catch (...) {
             failed = std::current_exception();
         }

@@ -8,6 +8,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -23,7 +25,9 @@
 #include "http1/head_rules.hpp"
 #include "http1/request_parser.hpp"
 #include "http1/response_head.hpp"
+#include "metrics/http_metrics.hpp"
 #include "net/transport.hpp"
+#include "net/watched_executor.hpp"
 #include "web/access_log.hpp"
 #include "web/body_limit.hpp"
 #include "web/error_response.hpp"
@@ -159,6 +163,15 @@ private:
             return std::make_exception_ptr(HTTPBadRequest("400: Bad Request (" + ec.message() + ")"));
         return nullptr;
     }
+    // The access log line and the metrics of an answered request.
+    void record(const Request& req, const Response& resp, std::uint64_t body_bytes, Clock::time_point started) {
+        auto* log = host_.access_log();
+        auto* metrics = host_.metrics();
+        if (!log && !metrics) return;
+        const auto elapsed = Clock::now() - started;
+        if (log) log->log(req, resp, body_bytes, elapsed);
+        if (metrics) metrics->observe(req.match_info().route(), req.method(), resp.status(), elapsed);
+    }
     awaitable<beast::error_code> receive_body();
     awaitable<bool> write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes);
     template <class Buffers>
@@ -169,6 +182,7 @@ private:
     }
 
     HttpHost& host_;
+    WatchedConnection* watched_ = nullptr;  // the watchdog's view of this connection, when on
     Stream stream_;
     std::string remote_;
     bool proxy_peer_ = false;  // a trusted proxy: its Forwarded headers describe the client
@@ -191,6 +205,9 @@ private:
 
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::run() {
+    const auto executor = co_await asio::this_coro::executor;
+    if (auto* ex = executor.template target<WatchedExecutor<asio::io_context::executor_type>>())
+        watched_ = ex->watched().get();
     for (;;) {
         if (ending_ != Ending::none && buffer_.size() == 0) break;
         RequestParser parser(head_, field_pos_);
@@ -285,6 +302,14 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     } in_flight{host_};
 
     Request req(head_, *this, host_.app(), remote_, is_secure_stream<Stream>);
+    // The watchdog names this request while its handler runs.
+    struct Watch {
+        WatchedConnection* watched;
+        ~Watch() {
+            if (watched) watched->request = nullptr;
+        }
+    } watch{watched_};
+    if (watched_) watched_->request = &req;
     if (proxy_peer_) apply_forwarded(req, *host_.trusted_proxies());
     if (config().request_ids) {
         const auto given = proxy_peer_ ? head_.headers.get("X-Request-ID") : std::nullopt;
@@ -315,7 +340,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     }
     if (ending_ == Ending::broken) co_return false;
     if (ending_ == Ending::upgraded) {
-        if (auto* log = host_.access_log()) log->log(req, *resp, 0, Clock::now() - started);
+        record(req, *resp, 0, started);
         co_return false;
     }
 
@@ -345,7 +370,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         const bool sent = co_await write_response(*resp, keep_alive, body_bytes);
         if (!sent) co_return false;
     }
-    if (auto* log = host_.access_log()) log->log(req, *resp, body_bytes, Clock::now() - started);
+    record(req, *resp, body_bytes, started);
     co_return keep_alive && ending_ != Ending::broken;
 }
 

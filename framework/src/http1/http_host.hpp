@@ -12,6 +12,7 @@ class Application;
 namespace asiohttp::detail {
 
 class AccessLog;
+class HttpMetrics;
 class TrustedProxies;
 
 class HttpHost : public ConnectionRegistry {
@@ -19,6 +20,7 @@ public:
     virtual web::Application& app() noexcept = 0;
     virtual const AccessLog* access_log() const noexcept = 0;             // null when off
     virtual const TrustedProxies* trusted_proxies() const noexcept = 0;  // null when none
+    virtual HttpMetrics* metrics() noexcept = 0;                          // null when off
     // Requests being handled: graceful shutdown waits until none is left.
     virtual void request_started() noexcept = 0;
     virtual void request_finished() noexcept = 0;

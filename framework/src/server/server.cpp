@@ -10,7 +10,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "asiohttp/metrics.hpp"
 #include "base/log.hpp"
+#include "metrics/runtime_metrics.hpp"
 #include "server/https_redirect.hpp"
 #include "server/worker.hpp"
 #include "web/forwarded.hpp"
@@ -46,6 +48,7 @@ public:
             workers_.push_back(std::make_unique<Worker>(Worker::Shared{
                 app_, config_, access_log_ ? &*access_log_ : nullptr, tls_ ? &*tls_ : nullptr,
                 proxies_ ? &*proxies_ : nullptr, drained_, redirect_app_.get()}));
+        if (config_.metrics) register_metrics();
         bind_all();
 
         app_.set_debug(config_.debug);
@@ -237,6 +240,18 @@ private:
         return port;
     }
 
+    void register_metrics() {
+        for (auto& w : workers_) w->http_metrics.emplace();
+        runtime_metrics();  // its families are there from the first scrape
+        metrics_ = metrics::default_registry().add([this](metrics::Families& f) {
+            for (auto& w : workers_) w->http_metrics->collect(f);
+            f.gauge("asiohttp_http_requests_in_flight", "HTTP requests being handled.", {},
+                    double(total(&Worker::in_flight)));
+            f.gauge("asiohttp_http_connections", "HTTP connections open (upgraded ones count as WebSockets).", {},
+                    double(total(&Worker::open_connections)));
+        });
+    }
+
     Application& app_;
     ServerConfig config_;
     std::optional<AccessLog> access_log_;
@@ -246,6 +261,7 @@ private:
     std::unique_ptr<Application> redirect_app_;  // reads port_
     asiohttp::detail::DrainSignal drained_;  // before the workers, which signal it
     std::vector<std::unique_ptr<Worker>> workers_;
+    metrics::Registry::Handle metrics_;  // after the workers: unregistered before they go
 
     std::mutex mutex_;
     std::condition_variable done_;

@@ -23,7 +23,10 @@ void add_server_settings(Settings& s, ServerConfig& c) {
     s.add("log-format", c.log_format, "text, or json: one JSON object per log line (access log included)")
         .metavar("text|json");
     s.add("request-ids", c.request_ids, "X-Request-ID for every request: a trusted proxy's, or a new one");
-    s.add("debug", c.debug, "exception texts in 500 responses");
+    s.add("metrics", c.metrics, "count requests by route and status for a Prometheus endpoint");
+    s.add("watchdog", c.watchdog, "warn when a handler blocks its thread longer than slow-callback-duration");
+    s.add("slow-callback-duration", c.slow_callback_duration, "the watchdog's limit (asyncio's name)");
+    s.add("debug", c.debug, "exception texts in 500 responses, and the watchdog on");
     s.add("server-header", c.server_header, "Server header of responses (empty: none)");
 
     // Certificates come in (cert, key) pairs; the pairs are built once all is read.

@@ -9,6 +9,7 @@
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
 #include "net/transport.hpp"
+#include "net/watched_executor.hpp"
 
 namespace asiohttp::detail {
 
@@ -27,6 +28,7 @@ public:
     web::Application& app() noexcept override { return app_; }
     const AccessLog* access_log() const noexcept override { return worker_.access_log(); }
     const TrustedProxies* trusted_proxies() const noexcept override { return worker_.trusted_proxies(); }
+    HttpMetrics* metrics() noexcept override { return worker_.metrics(); }
     void request_started() noexcept override { worker_.request_started(); }
     void request_finished() noexcept override { worker_.request_finished(); }
     void connection_closed() noexcept override { worker_.connection_closed(); }
@@ -72,8 +74,17 @@ awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& from, HttpHost& hos
         auto log_failure = [](std::exception_ptr e) {
             if (e) server_logger().error("connection failed: {}", what_of(e));
         };
-        if (tls) asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
-        else asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), host), log_failure);
+        if (shared_.config.watchdog || shared_.config.debug) {
+            // Each step of the connection's coroutines timed (net/watched_executor.hpp).
+            auto watched = std::make_shared<WatchedConnection>(WatchedConnection{nullptr, shared_.config.slow_callback_duration});
+            WatchedExecutor ex(ioc.get_executor(), std::move(watched));
+            if (tls) asio::co_spawn(ex, serve_tls(std::move(socket)), log_failure);
+            else asio::co_spawn(ex, serve_http(PlainStream(std::move(socket)), host), log_failure);
+        } else if (tls) {
+            asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
+        } else {
+            asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), host), log_failure);
+        }
     }
 }
 

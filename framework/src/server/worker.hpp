@@ -19,6 +19,7 @@
 #include "asiohttp/application.hpp"
 #include "asiohttp/server.hpp"
 #include "http1/http_host.hpp"
+#include "metrics/http_metrics.hpp"
 #include "server/tls_contexts.hpp"
 #include "web/access_log.hpp"
 
@@ -69,6 +70,7 @@ public:
     web::Application& app() noexcept override { return shared_.app; }
     const AccessLog* access_log() const noexcept override { return shared_.access_log; }
     const TrustedProxies* trusted_proxies() const noexcept override { return shared_.proxies; }
+    HttpMetrics* metrics() noexcept override { return http_metrics ? &*http_metrics : nullptr; }
     void request_started() noexcept override { ++in_flight; }
     void request_finished() noexcept override {
         if (--in_flight == 0 && stopping) shared_.drained.notify();
@@ -105,6 +107,7 @@ public:
     std::atomic<std::size_t> in_flight{0};
     std::atomic<std::size_t> open_connections{0};
     std::atomic<std::size_t> accepted{0};  // connections since start
+    std::optional<HttpMetrics> http_metrics;  // ServerConfig::metrics
     bool stopping = false;
 
     boost::asio::io_context ioc{1};

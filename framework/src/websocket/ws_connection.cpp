@@ -185,6 +185,7 @@ WsConnection::WsConnection(asio::any_io_executor executor, asiohttp::detail::Con
 }
 
 WsConnection::~WsConnection() {
+    if (counted_open_) runtime_metrics().ws_open.add(-1);
     live_.remove(mailbox_.get());
     std::lock_guard lock(mailbox_->mutex);
     mailbox_->alive = false;
@@ -198,6 +199,8 @@ awaitable<void> WsConnection::accept(const RequestHead& head, const std::string&
         mark_closed(1006);
         throw ClientDisconnectedError("WebSocket handshake failed: " + ec.message());
     }
+    counted_open_ = true;
+    runtime_metrics().ws_open.add(1);
 }
 
 awaitable<std::optional<WSMessage>> WsConnection::receive() {
@@ -205,6 +208,7 @@ awaitable<std::optional<WSMessage>> WsConnection::receive() {
     boost::system::error_code ec;
     auto msg = co_await stream_read(ec);
     if (ec) mark_closed(stream_close_code(ec));
+    if (msg) runtime_metrics().ws_received.add(1);
     co_return msg;
 }
 
@@ -263,6 +267,7 @@ awaitable<void> WsConnection::write_loop() {
         if (was_data) {
             auto [e, n] = co_await stream_write_data(m);
             ec = e;
+            if (!ec) runtime_metrics().ws_sent.add(1);
         } else {
             ec = co_await stream_write_control(m);
         }
@@ -339,8 +344,9 @@ void WsConnection::make_room(std::size_t bytes) {
 void WsConnection::wake_waiters() { wakeup_.cancel(); }
 
 void WsConnection::drop_slow_consumer() {
+    runtime_metrics().ws_slow_closes.add(1);
     asiohttp::detail::server_logger().warn("WebSocket client too slow ({} bytes queued): closing with 1013",
-                                           queued_bytes_);
+                                           std::size_t(queued_bytes_));
     discard_pending();
     close_code_ = 1013;
     enqueue({Outgoing::Kind::close, "consumer too slow", 1013});

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "metrics/runtime_metrics.hpp"
 #include "asiohttp/topics.hpp"
 #include "asiohttp/websocket.hpp"
 #include "asiohttp/detail/request_head.hpp"
@@ -26,6 +27,27 @@
 namespace asiohttp::detail {
 
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
+
+// The bytes one socket has queued, mirrored into the process's gauge
+// (asiohttp_websocket_send_queue_bytes) whatever changes them.
+class QueuedBytes {
+public:
+    QueuedBytes() = default;
+    QueuedBytes(const QueuedBytes&) = delete;
+    ~QueuedBytes() { set(0); }
+    operator std::size_t() const noexcept { return n_; }
+    QueuedBytes& operator=(std::size_t v) noexcept { return set(v); }
+    QueuedBytes& operator+=(std::size_t v) noexcept { return set(n_ + v); }
+    QueuedBytes& operator-=(std::size_t v) noexcept { return set(n_ - v); }
+
+private:
+    QueuedBytes& set(std::size_t v) noexcept {
+        runtime_metrics().ws_queued_bytes.add(std::int64_t(v) - std::int64_t(n_));
+        n_ = v;
+        return *this;
+    }
+    std::size_t n_ = 0;
+};
 
 class WsConnection;
 class LiveWebSockets;
@@ -151,7 +173,8 @@ private:
     LiveWebSockets& live_;
 
     std::deque<Outgoing> queue_;  // waiting; the frame being written is out of it
-    std::size_t queued_bytes_ = 0;     // data bytes waiting and being written
+    QueuedBytes queued_bytes_;         // data bytes waiting and being written
+    bool counted_open_ = false;        // in the open sockets gauge
     std::size_t in_flight_bytes_ = 0;  // of the data frame being written
     bool writing_ = false;
     bool close_queued_ = false;

@@ -1,0 +1,55 @@
+#include "metrics/http_metrics.hpp"
+
+#include <string>
+
+#include "asiohttp/router.hpp"
+
+namespace asiohttp::detail {
+namespace {
+
+// Methods as labels: the standard ones by name, anything else as one value so
+// that clients cannot grow the series without bound.
+constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"};
+
+std::uint8_t method_index(std::string_view method) noexcept {
+    for (std::uint8_t i = 0; i + 1 < std::size(kMethods); ++i)
+        if (kMethods[i] == method) return i;
+    return std::size(kMethods) - 1;
+}
+
+std::string route_label(const web::Route* route) { return route ? route->path_template() : std::string(); }
+
+}  // namespace
+
+void HttpMetrics::observe(const web::Route* route, std::string_view method, int status,
+                          std::chrono::nanoseconds elapsed) {
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    const auto& bounds = metrics::default_buckets();
+    std::size_t bucket = 0;
+    while (bucket < bounds.size() && seconds > bounds[bucket]) ++bucket;
+    std::lock_guard lock(mutex_);
+    ++requests_[{route, method_index(method), std::uint16_t(status)}];
+    auto& latency = latency_[route];
+    ++latency.counts[bucket];
+    latency.sum += seconds;
+}
+
+void HttpMetrics::collect(metrics::Families& f) const {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, n] : requests_) {
+        auto [route, method, status] = key;
+        f.counter("asiohttp_http_requests_total", "HTTP requests answered, by method, route template and status.",
+                  {{"method", std::string(kMethods[method])}, {"route", route_label(route)},
+                   {"status", std::to_string(status)}},
+                  double(n));
+    }
+    for (auto& [route, l] : latency_) {
+        metrics::HistogramSnapshot h{metrics::default_buckets(), {l.counts.begin(), l.counts.end()}, l.sum, 0};
+        for (auto c : l.counts) h.count += c;
+        f.histogram("asiohttp_http_request_duration_seconds",
+                    "Time from a request's head to its response's last byte, by route template.",
+                    {{"route", route_label(route)}}, h);
+    }
+}
+
+}  // namespace asiohttp::detail
