@@ -121,6 +121,7 @@ private:
         bool keep_alive = false;
         std::uint64_t declared = 0;
         std::uint64_t sent = 0;
+        std::string_view request_id;  // ServerConfig::request_ids: for the response head
     };
 
     void end(Ending why) noexcept { ending_ = std::max(ending_, why); }
@@ -178,7 +179,7 @@ private:
     awaitable<bool> write(const Buffers& buffers);
     awaitable<void> linger_close();
     HeadOptions head_options(Framing framing, std::uint64_t length, bool keep_alive) const {
-        return {framing, length, keep_alive, head_.version, config().server_header};
+        return {framing, length, keep_alive, head_.version, config().server_header, current_.request_id};
     }
 
     HttpHost& host_;
@@ -220,6 +221,7 @@ awaitable<void> HttpConnection<Stream>::run() {
         if (requests_ == 0 || buffer_.size() > 0) set_deadline(Phase::reading_head, config().header_timeout);
         else set_deadline(Phase::idle, config().keepalive_timeout);
 
+        current_ = {};  // nothing of the previous request in an error answer
         const auto ec = co_await read_head(parser);
         if (ec) {
             co_await answer_read_error(ec, parser.got_some() || buffer_.size() > 0);
@@ -314,6 +316,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     if (config().request_ids) {
         const auto given = proxy_peer_ ? head_.headers.get("X-Request-ID") : std::nullopt;
         RequestAccess::set_request_id(req, given && valid_request_id(*given) ? *given : new_request_id(request_id_));
+        current_.request_id = req.request_id();
     }
     std::optional<Response> resp;
     // Application::handle turns the handler's exceptions into responses; what a

@@ -52,6 +52,7 @@ void serialize_head(std::string& out, const Response& resp, const HeadOptions& o
         case Framing::none:
         case Framing::close_delimited: break;
     }
+    if (!o.request_id.empty() && !headers.contains("X-Request-ID")) append_field(out, "X-Request-ID", o.request_id);
     if (!o.keep_alive) out.append("Connection: close\r\n");
     else if (o.request_version == 10) out.append("Connection: keep-alive\r\n");
     for (auto& [name, value] : headers)

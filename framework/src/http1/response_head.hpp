@@ -28,6 +28,7 @@ struct HeadOptions {
     bool keep_alive = true;
     unsigned request_version = 11;
     std::string_view server_header = "asiohttp";
+    std::string_view request_id;  // sent as X-Request-ID unless the response has one
 };
 
 // Appends the head to `out`. Framing headers the application set are replaced by

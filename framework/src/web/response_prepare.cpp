@@ -15,8 +15,6 @@ public:
 namespace {
 
 void run_hooks(Request& req, Response& resp) {
-    if (!req.request_id().empty() && !resp.headers().contains("X-Request-ID"))
-        resp.headers().add("X-Request-ID", req.request_id());
     for (const auto* hook : AppAccess::prepare_chain(req.app())) {
         try {
             (*hook)(req, resp);
