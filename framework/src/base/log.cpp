@@ -126,8 +126,10 @@ void announce(std::string_view text) {
 void log_handler_error(const web::Request& req, std::string_view what) {
     const RequestLogFields fields{req};
     const RequestLogScope scope(fields);
-    if (json_logs()) server_logger().error("Error handling request: {}", what);
-    else if (req.request_id().empty()) server_logger().error("Error handling request {} {}: {}", req.method(), req.raw_path(), what);
+    if (json_logs())
+        server_logger().error("Error handling request: {}", what);
+    else if (req.request_id().empty())
+        server_logger().error("Error handling request {} {}: {}", req.method(), req.raw_path(), what);
     else
         server_logger().error("Error handling request {} {} (request id {}): {}", req.method(), req.raw_path(),
                               req.request_id(), what);

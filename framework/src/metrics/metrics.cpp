@@ -78,7 +78,8 @@ void Histogram::observe(double value) noexcept {
 }
 
 HistogramSnapshot Histogram::snapshot() const {
-    HistogramSnapshot s{bounds_, std::vector<std::uint64_t>(bounds_.size() + 1), sum_.load(std::memory_order_relaxed), 0};
+    HistogramSnapshot s{bounds_, std::vector<std::uint64_t>(bounds_.size() + 1), sum_.load(std::memory_order_relaxed),
+                        0};
     for (std::size_t i = 0; i <= bounds_.size(); ++i) {
         s.counts[i] = counts_[i].load(std::memory_order_relaxed);
         s.count += s.counts[i];
@@ -88,7 +89,8 @@ HistogramSnapshot Histogram::snapshot() const {
 
 Families::Family& Families::family(std::string_view name, std::string_view type, std::string_view help) {
     auto it = families_.find(name);
-    if (it == families_.end()) it = families_.emplace(std::string(name), Family{std::string(type), std::string(help), {}, {}}).first;
+    if (it == families_.end())
+        it = families_.emplace(std::string(name), Family{std::string(type), std::string(help), {}, {}}).first;
     else if (it->second.type != type)
         throw std::invalid_argument("metric " + std::string(name) + " is both a " + it->second.type + " and a " +
                                     std::string(type));

@@ -76,7 +76,8 @@ awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& from, HttpHost& hos
         };
         if (shared_.config.watchdog || shared_.config.debug) {
             // Each step of the connection's coroutines timed (net/watched_executor.hpp).
-            auto watched = std::make_shared<WatchedConnection>(WatchedConnection{nullptr, shared_.config.slow_callback_duration});
+            auto watched = std::make_shared<WatchedConnection>(
+                WatchedConnection{nullptr, shared_.config.slow_callback_duration});
             WatchedExecutor ex(ioc.get_executor(), std::move(watched));
             if (tls) asio::co_spawn(ex, serve_tls(std::move(socket)), log_failure);
             else asio::co_spawn(ex, serve_http(PlainStream(std::move(socket)), host), log_failure);

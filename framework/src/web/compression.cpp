@@ -15,8 +15,8 @@ constexpr std::size_t kSlice = 64u << 10;
 bool type_listed(std::string_view type, const web::CompressionOptions& o) {
     for (auto& pattern : o.types) {
         if (pattern.size() > 2 && pattern.ends_with("/*")) {
-            if (type.size() > pattern.size() - 1 && iequals(type.substr(0, pattern.size() - 1), pattern.substr(0, pattern.size() - 1)))
-                return true;
+            const auto prefix = std::string_view(pattern).substr(0, pattern.size() - 1);  // "text/"
+            if (type.size() > prefix.size() && iequals(type.substr(0, prefix.size()), prefix)) return true;
         } else if (iequals(type, pattern)) {
             return true;
         }
