@@ -14,6 +14,7 @@
 
 #include "codec/codec.hpp"
 #include "run_command.hpp"
+#include "sample_text.hpp"
 #include "test_support.hpp"
 
 namespace mw = asiohttp::middleware;
@@ -22,18 +23,6 @@ using web::ContentCoding;
 
 namespace {
 
-// Words that compress like real text.
-std::string sample_text(std::size_t size) {
-    static const char* words[] = {"asio ", "beast ", "coroutine ", "handler ", "request ", "socket ", "the ", "of "};
-    std::string s;
-    std::uint32_t x = 7;
-    while (s.size() < size) {
-        x = x * 1103515245 + 12345;
-        s += words[(x >> 16) % 8];
-    }
-    s.resize(size);
-    return s;
-}
 
 std::string encode(ContentCoding coding, std::string_view text) {
     auto encoder = detail::make_encoder(coding, {});

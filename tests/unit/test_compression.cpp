@@ -1,5 +1,6 @@
 // Accept-Encoding negotiation and the codecs behind compression.
 #include "codec/codec.hpp"
+#include "sample_text.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -47,18 +48,6 @@ TEST(Codings, NamesRoundTrip) {
     EXPECT_FALSE(web::parse_content_coding("compress").has_value());
 }
 
-// Words that compress like real text, not like a run of one byte.
-std::string sample_text(std::size_t size) {
-    static const char* words[] = {"asio ", "beast ", "coroutine ", "handler ", "request ", "socket ", "the ", "of "};
-    std::string s;
-    std::uint32_t x = 12345;
-    while (s.size() < size) {
-        x = x * 1103515245 + 12345;
-        s += words[(x >> 16) % 8];
-    }
-    s.resize(size);
-    return s;
-}
 
 class EachCoding : public ::testing::TestWithParam<ContentCoding> {};
 

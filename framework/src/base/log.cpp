@@ -42,17 +42,25 @@ std::string iso_time(spdlog::log_clock::time_point t) {
     return buf;
 }
 
+// The fields every JSON line starts with.
+nlohmann::ordered_json json_line(spdlog::log_clock::time_point t, std::string_view level, std::string_view logger,
+                                 std::string_view message) {
+    return {{"time", iso_time(t)}, {"level", level}, {"logger", logger}, {"message", message}};
+}
+
+// Paths and messages may hold any bytes: invalid UTF-8 becomes U+FFFD, not an exception.
+std::string dump_line(const nlohmann::ordered_json& line) {
+    return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // One JSON object per line, in one schema for every logger of the framework
 // (and any other logger given it).
 class JsonFormatter final : public spdlog::formatter {
 public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        nlohmann::ordered_json line;
-        line["time"] = iso_time(msg.time);
         const auto level = spdlog::level::to_string_view(msg.level);
-        line["level"] = std::string_view(level.data(), level.size());
-        line["logger"] = std::string_view(msg.logger_name.data(), msg.logger_name.size());
-        line["message"] = std::string_view(msg.payload.data(), msg.payload.size());
+        auto line = json_line(msg.time, {level.data(), level.size()}, {msg.logger_name.data(), msg.logger_name.size()},
+                              {msg.payload.data(), msg.payload.size()});
         if (const auto* f = current_request) {
             const auto& req = f->req;
             if (!req.request_id().empty()) line["request_id"] = req.request_id();
@@ -68,8 +76,7 @@ public:
                 line["bytes"] = f->bytes;
             }
         }
-        // Paths and messages may hold any bytes: invalid UTF-8 becomes U+FFFD, not an exception.
-        const auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const auto text = dump_line(line);
         dest.append(text.data(), text.data() + text.size());
         dest.push_back('\n');
     }
@@ -112,11 +119,8 @@ RequestLogScope::~RequestLogScope() { current_request = previous_; }
 
 void announce(std::string_view text) {
     if (json_logs()) {
-        nlohmann::ordered_json line{{"time", iso_time(spdlog::log_clock::now())},
-                                    {"level", "info"},
-                                    {"logger", "asiohttp.server"},
-                                    {"message", text}};
-        std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        const auto line = json_line(spdlog::log_clock::now(), "info", "asiohttp.server", text);
+        std::printf("%s\n", dump_line(line).c_str());
     } else {
         std::printf("======== %.*s ========\n(Press CTRL+C to quit)\n", int(text.size()), text.data());
     }

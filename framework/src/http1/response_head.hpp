@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "asiohttp/response.hpp"
+#include "web/exchange.hpp"
 
 namespace asiohttp::detail {
 
@@ -18,9 +19,6 @@ enum class Framing {
     chunked,          // Transfer-Encoding: chunked
     close_delimited,  // HTTP/1.0 stream: the body ends when the connection closes
 };
-
-// No body may be sent for these statuses.
-inline bool status_has_no_body(int status) noexcept { return status < 200 || status == 204 || status == 304; }
 
 struct HeadOptions {
     Framing framing = Framing::length;

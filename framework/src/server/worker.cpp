@@ -74,17 +74,16 @@ awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& from, HttpHost& hos
         auto log_failure = [](std::exception_ptr e) {
             if (e) server_logger().error("connection failed: {}", what_of(e));
         };
+        auto spawn = [&](auto executor) {
+            if (tls) asio::co_spawn(executor, serve_tls(std::move(socket)), log_failure);
+            else asio::co_spawn(executor, serve_http(PlainStream(std::move(socket)), host), log_failure);
+        };
         if (shared_.config.watchdog || shared_.config.debug) {
             // Each step of the connection's coroutines timed (net/watched_executor.hpp).
-            auto watched = std::make_shared<WatchedConnection>(
-                WatchedConnection{nullptr, shared_.config.slow_callback_duration});
-            WatchedExecutor ex(ioc.get_executor(), std::move(watched));
-            if (tls) asio::co_spawn(ex, serve_tls(std::move(socket)), log_failure);
-            else asio::co_spawn(ex, serve_http(PlainStream(std::move(socket)), host), log_failure);
-        } else if (tls) {
-            asio::co_spawn(ioc, serve_tls(std::move(socket)), log_failure);
+            spawn(WatchedExecutor(ioc.get_executor(), std::make_shared<WatchedConnection>(WatchedConnection{
+                                                          nullptr, shared_.config.slow_callback_duration})));
         } else {
-            asio::co_spawn(ioc, serve_http(PlainStream(std::move(socket)), host), log_failure);
+            spawn(ioc.get_executor());
         }
     }
 }

@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/header_values.hpp"
+#include "web/exchange.hpp"
 
 namespace asiohttp::detail {
 namespace {
@@ -41,8 +42,7 @@ ContentCoding choose_compression(const web::Request& req, web::Response& resp, s
         return ContentCoding::identity;
     if (!type_listed(media_type_of(resp), *options)) return ContentCoding::identity;
     add_vary(headers, "Accept-Encoding");  // from here on the answer depends on it
-    const int status = resp.status();
-    if (status < 200 || status == 204 || status == 304) return ContentCoding::identity;
+    if (status_has_no_body(resp.status())) return ContentCoding::identity;
 
     const auto accepted = req.headers().get("Accept-Encoding");
     if (!accepted) return ContentCoding::identity;
@@ -57,7 +57,9 @@ ContentCoding choose_compression(const web::Request& req, web::Response& resp, s
     return choice.coding;
 }
 
-awaitable<void> encode(Encoder& encoder, std::string_view in, std::string& out) {
+awaitable<std::string> encode(Encoder& encoder, std::string_view in, bool last) {
+    std::string out;
+    out.reserve(in.size() / 4 + 64);
     while (in.size() > kSlice) {
         encoder.write(in.substr(0, kSlice), out);
         in.remove_prefix(kSlice);
@@ -65,6 +67,9 @@ awaitable<void> encode(Encoder& encoder, std::string_view in, std::string& out) 
         co_await boost::asio::post(ex, boost::asio::use_awaitable);
     }
     encoder.write(in, out);
+    if (last) encoder.finish(out);
+    else encoder.flush(out);
+    co_return out;
 }
 
 }  // namespace asiohttp::detail

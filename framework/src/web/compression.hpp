@@ -21,8 +21,9 @@ namespace asiohttp::detail {
 // `size`: the body's size when known.
 ContentCoding choose_compression(const web::Request& req, web::Response& resp, std::optional<std::uint64_t> size);
 
-// Appends `in` encoded to `out`, a slice at a time, letting the thread's other
-// work run between slices: a large body does not stall every connection on it.
-awaitable<void> encode(Encoder& encoder, std::string_view in, std::string& out);
+// `in` encoded, a slice at a time, letting the thread's other work run between
+// slices (a large body does not stall every connection on it), then flushed so
+// that the client can decode all of it now, or with the stream's end when `last`.
+awaitable<std::string> encode(Encoder& encoder, std::string_view in, bool last);
 
 }  // namespace asiohttp::detail

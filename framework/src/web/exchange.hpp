@@ -14,6 +14,9 @@ namespace asiohttp::detail {
 
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
+// No body may be sent for these statuses.
+inline bool status_has_no_body(int status) noexcept { return status < 200 || status == 204 || status == 304; }
+
 // What a protocol upgrade takes over (net/transport.hpp): only the
 // connection and the WebSocket layer need the stream types.
 struct TakenOver;

@@ -38,6 +38,12 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
     });
 }
 
+// Opens `path` for reading into `file` if it is a regular file, with its status.
+bool open_regular(const char* path, Fd& file, struct stat& st) {
+    file.fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    return file.fd >= 0 && ::fstat(file.fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 // Precompressed siblings' suffixes, in the server's order of preference.
 constexpr std::pair<ContentCoding, std::string_view> kSiblings[] = {
     {ContentCoding::zstd, ".zst"}, {ContentCoding::br, ".br"}, {ContentCoding::gzip, ".gz"}};
@@ -47,9 +53,9 @@ public:
     FileBody(std::filesystem::path path, std::size_t chunk) : path_(std::move(path)), chunk_(chunk) {}
 
     awaitable<void> send(Request& req, Response& resp) override {
-        Fd file{::open(path_.c_str(), O_RDONLY | O_CLOEXEC)};
+        Fd file;
         struct stat st {};
-        if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw HTTPNotFound();
+        if (!open_regular(path_.c_str(), file, st)) throw HTTPNotFound();
         const bool precompressed = open_precompressed(req, resp, file, st);
         const auto size = std::uint64_t(st.st_size);
         const auto mtime_ns = std::uint64_t(st.st_mtim.tv_sec) * 1'000'000'000ull + std::uint64_t(st.st_mtim.tv_nsec);
@@ -126,9 +132,9 @@ private:
             const auto choice = negotiate_coding(*accepted, offered).coding;
             if (choice == ContentCoding::identity) break;
             std::erase(offered, choice);
-            Fd sibling{::open(sibling_path(choice).c_str(), O_RDONLY | O_CLOEXEC)};
+            Fd sibling;
             struct stat sst {};
-            if (sibling.fd < 0 || ::fstat(sibling.fd, &sst) != 0 || !S_ISREG(sst.st_mode)) continue;
+            if (!open_regular(sibling_path(choice).c_str(), sibling, sst)) continue;
             std::swap(file.fd, sibling.fd);
             st = sst;
             resp.headers().set("Content-Encoding", to_string(choice));

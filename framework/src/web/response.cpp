@@ -135,10 +135,8 @@ awaitable<void> Response::write_stream(std::string_view data) {
         co_await exchange_->send_data(data);
         co_return;
     }
-    // Each write reaches the client as it is written (events, progress), so flush.
-    std::string encoded;
-    co_await detail::encode(*encoder_, data, encoded);
-    encoder_->flush(encoded);
+    // Each write reaches the client as it is written (events, progress): flushed.
+    const auto encoded = co_await detail::encode(*encoder_, data, false);
     co_await exchange_->send_data(encoded);
 }
 
@@ -147,9 +145,7 @@ awaitable<void> Response::write_eof_stream(std::string_view data) {
     if (eof_sent_) co_return;
     eof_sent_ = true;
     if (encoder_) {
-        std::string encoded;
-        co_await detail::encode(*encoder_, data, encoded);
-        encoder_->finish(encoded);
+        const auto encoded = co_await detail::encode(*encoder_, data, true);
         encoder_.reset();
         co_await exchange_->send_data(encoded);
     } else if (!data.empty()) {

@@ -40,11 +40,8 @@ awaitable<void> prepare_whole(Request& req, Response& resp) {
         co_return;
     }
     auto encoder = make_encoder(coding, *resp.compression());
-    std::string out;
-    out.reserve(body.size() / 4 + 64);
-    co_await encode(*encoder, body, out);
-    encoder->finish(out);
-    body = std::move(out);
+    auto encoded = co_await encode(*encoder, body, true);
+    body = std::move(encoded);
 }
 
 void prepare_streamed(Request& req, Response& resp) {
