@@ -10,7 +10,7 @@ set -euo pipefail
 
 declare -A groups=(
   [build]="g++ cmake ninja-build ccache pkg-config libboost1.81-all-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libpqxx-dev libgtest-dev zlib1g-dev libbrotli-dev libzstd-dev"
-  [test]="postgresql curl openssl libnss3-tools procps chromium nodejs npm nginx-light"
+  [test]="postgresql curl zstd openssl libnss3-tools procps chromium nodejs npm nginx-light"
   [runtime]="libssl3 zlib1g libbrotli1 libzstd1 libspdlog1.10 libfmt9 libpqxx-6.4 libboost-program-options1.81.0 ca-certificates"
   [docker]="docker.io docker-compose debootstrap iptables jq curl nodejs npm"
   [fuzz]="clang-15 libfuzzer-15-dev"
