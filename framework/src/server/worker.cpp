@@ -58,7 +58,9 @@ void Worker::close_acceptors() noexcept {
 awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& from, HttpHost& host, bool tls) {
     asio::steady_timer backoff(ioc);
     for (;;) {
-        auto [ec, socket] = co_await from.async_accept(nothrow);
+        auto [ec, accepted_socket] = co_await from.async_accept(nothrow);
+        // A plain local: clang 15 cannot capture a structured binding in a lambda.
+        asio::ip::tcp::socket socket = std::move(accepted_socket);
         if (ec) {
             if (stopping || ec == asio::error::operation_aborted) co_return;
             // Out of descriptors or memory: wait a little instead of spinning.
