@@ -45,7 +45,7 @@ protected:
             json files = json::array();
             for (auto& f : form.files)
                 files.push_back({{"name", f.name}, {"filename", f.filename}, {"type", f.content_type},
-                                 {"size", f.content.size()}, {"head", f.content.substr(0, 2) == std::string("\x00\x01", 2)}});
+                                 {"size", f.size}, {"head", f.file->read().substr(0, 2) == std::string("\x00\x01", 2)}});
             j["files"] = files;
             co_return web::json_response(j);
         });

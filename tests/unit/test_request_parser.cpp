@@ -78,9 +78,31 @@ TEST(RequestParser, ChunkedBodyInPiecesIsJoined) {
         ASSERT_FALSE(p.ec) << p.ec.message();
         EXPECT_TRUE(p.done);
         EXPECT_TRUE(p.head.chunked);
-        EXPECT_TRUE(p.head.body_complete);
         EXPECT_EQ(p.head.body, "hello, world") << "step " << step;
     }
+}
+
+TEST(RequestParser, AStreamingSinkTakesTheBodyInsteadOfTheHead) {
+    const std::string req =
+        "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n";
+    RequestHead head;
+    std::vector<RequestParser::FieldPos> positions;
+    RequestParser parser(head, positions);
+    boost::beast::error_code ec;
+    auto used = parser.put(boost::asio::buffer(req), ec);
+    ASSERT_TRUE(parser.is_header_done());
+    std::string piece;
+    parser.sink(piece);
+    std::string_view rest = std::string_view(req).substr(used);
+    while (!parser.is_done() && !ec) {
+        used = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
+        rest.remove_prefix(used);
+    }
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_EQ(piece, "hello, world");
+    EXPECT_EQ(head.body, "");
+    EXPECT_EQ(parser.body_bytes(), 12u);
 }
 
 TEST(RequestParser, ContentLengthBodyAndExpectContinue) {

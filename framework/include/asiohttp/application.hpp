@@ -154,8 +154,9 @@ private:
     friend class asiohttp::detail::AppAccess;
     void check_not_frozen() const;
     void check_state_writable() const;
-    void build_chains(const std::vector<const Middleware*>& outer,
-                      const std::vector<const ResponsePrepareHook*>& outer_prepare);
+    // Freezes this application and its sub-applications; returns the largest route body limit among them.
+    std::size_t build_chains(const std::vector<const Middleware*>& outer,
+                             const std::vector<const ResponsePrepareHook*>& outer_prepare);
     awaitable<Response> dispatch(Request& req);
 
     Router router_;
@@ -171,6 +172,7 @@ private:
     bool frozen_ = false;
     bool state_frozen_ = false;
     bool debug_ = false;
+    std::size_t largest_body_limit_ = 0;  // AppAccess::largest_route_body_limit
     std::atomic<bool> ready_{false};
 };
 

@@ -4,9 +4,14 @@
 //   auto page = req.query().get("page", "1");
 //   auto ua   = req.headers().get("User-Agent", "");
 //   auto body = co_await req.json();                 // 400 on malformed JSON
+//
+// Large bodies stream: req.content() (asiohttp/streams.hpp) and req.multipart()
+// (asiohttp/multipart.hpp) read them piece by piece as they arrive.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19,6 +24,9 @@
 #include "asiohttp/awaitable.hpp"
 #include "asiohttp/detail/request_head.hpp"
 #include "asiohttp/multidict.hpp"
+#include "asiohttp/multipart.hpp"
+#include "asiohttp/post_data.hpp"
+#include "asiohttp/streams.hpp"
 
 namespace asiohttp::web {
 
@@ -54,26 +62,6 @@ private:
     friend class detail::RequestAccess;
     MultiDict values_;
     const Route* route_ = nullptr;
-};
-
-// One uploaded file of a multipart/form-data body.
-struct FileField {
-    std::string name;
-    std::string filename;
-    std::string content_type;
-    std::string content;
-};
-
-// A parsed form body: urlencoded or multipart/form-data.
-struct PostData {
-    MultiDict fields;              // text fields, in order
-    std::vector<FileField> files;  // file parts, in order
-
-    std::optional<std::string_view> get(std::string_view name) const noexcept { return fields.get(name); }
-    std::string_view get(std::string_view name, std::string_view fallback) const noexcept {
-        return fields.get(name, fallback);
-    }
-    const FileField* file(std::string_view name) const noexcept;
 };
 
 class Request {
@@ -118,14 +106,27 @@ public:
     std::optional<std::uint64_t> content_length() const noexcept { return head_->content_length; }
     bool body_exists() const noexcept { return head_->chunked || head_->content_length.value_or(0) > 0; }
 
+    // The most body bytes this request may bring, decoded: the route's
+    // RouteOptions::client_max_size, else ServerConfig::client_max_size.
+    std::size_t client_max_size() const noexcept;
+
     // The whole body (read on first use, bounded by client_max_size: 413 beyond it).
-    // The view stays valid for the life of the request.
+    // The view stays valid for the life of the request. Not after content() was read.
     awaitable<std::string_view> read();
     awaitable<std::string_view> text() { return read(); }
     // The body parsed as JSON; a malformed body is a 400.
     awaitable<nlohmann::json> json();
-    // urlencoded or multipart/form-data fields; anything else is empty.
+    // urlencoded or multipart/form-data fields, file parts spooled to disk;
+    // anything else is empty. Read once, then kept. (GCC 12: name the options
+    // before the co_await, see asiohttp/client.hpp.)
     awaitable<PostData> post();
+    awaitable<PostData> post(PostOptions options);
+
+    // The body as it arrives, piece by piece (aiohttp: request.content).
+    StreamReader& content();
+    // A multipart body part by part (aiohttp: request.multipart()); 400 unless
+    // the body is multipart with a boundary.
+    MultipartReader multipart(const MultipartLimits& limits = {});
 
     // The application that owns the matched route (the sub-application, if any).
     Application& app() const noexcept { return *app_; }
@@ -146,6 +147,8 @@ private:
     MatchInfo match_info_;
     mutable std::optional<MultiDict> query_;
     mutable std::optional<MultiDict> cookies_;
+    std::unique_ptr<StreamReader> content_;
+    std::optional<PostData> post_;
     TypedState state_;
 };
 

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,6 +43,9 @@ namespace asiohttp::web {
 struct RouteOptions {
     std::string name;        // for url_for
     bool allow_head = true;  // add_get also answers HEAD
+    // This route's request body limit, instead of ServerConfig::client_max_size
+    // (an upload route may take more, or an API less).
+    std::optional<std::size_t> client_max_size;
 };
 
 struct StaticOptions {
@@ -61,6 +65,8 @@ public:
     // The path as registered, from the root ("/admin/notes/{id}"): what logs and
     // metrics name a request by, never its raw path. Set when the application freezes.
     const std::string& path_template() const noexcept { return template_; }
+    // RouteOptions::client_max_size.
+    std::optional<std::size_t> client_max_size() const noexcept { return client_max_size_; }
 
 private:
     friend class Router;
@@ -72,6 +78,7 @@ private:
     Application* app_ = nullptr;
     std::vector<const Middleware*> chain_;
     std::string template_;
+    std::optional<std::size_t> client_max_size_;
 };
 
 // One path of the router and the routes (methods) under it. The kinds are

@@ -29,6 +29,7 @@
 #include "net/transport.hpp"
 #include "net/watched_executor.hpp"
 #include "web/access_log.hpp"
+#include "web/app_access.hpp"
 #include "web/body_limit.hpp"
 #include "web/error_response.hpp"
 #include "web/exchange.hpp"
@@ -92,7 +93,8 @@ public:
         close(stream_);
     }
 
-    awaitable<void> read_body() override;
+    awaitable<void> read_body(std::size_t limit) override;
+    awaitable<bool> read_body_some(std::string& into, std::size_t limit) override;
     std::size_t client_max_size() const noexcept override { return config().client_max_size; }
     awaitable<void> send_head(Response& resp) override;
     awaitable<void> send_data(std::string_view data) override;
@@ -122,6 +124,8 @@ private:
         std::uint64_t declared = 0;
         std::uint64_t sent = 0;
         std::string_view request_id;  // ServerConfig::request_ids: for the response head
+        // The request's client_max_size (its route's), once the body is first read.
+        std::optional<std::size_t> body_limit;
     };
 
     void end(Ending why) noexcept { ending_ = std::max(ending_, why); }
@@ -135,6 +139,30 @@ private:
         phase_ = Phase::handling;
         deadline_ = never;
     }
+
+    // A head may declare the largest body any route takes; the request's own
+    // limit applies once it is routed (apply_body_limit).
+    std::size_t head_body_limit() const noexcept {
+        return std::max(config().client_max_size, AppAccess::largest_route_body_limit(host_.app()));
+    }
+    // Sets the request's body limit before its first body byte is read; false
+    // when the declared length already passes it.
+    bool apply_body_limit(std::size_t limit) {
+        if (!current_.body_limit) {
+            current_.body_limit = limit;
+            parser_->body_limit(limit);
+        }
+        return head_.content_length.value_or(0) <= *current_.body_limit;
+    }
+    // Checks that a handler may read the body now: 413 when it is too large.
+    void start_body(std::size_t limit) {
+        if (!parser_) throw std::logic_error("Request body read after the response was sent");
+        if (apply_body_limit(limit)) return;
+        end(Ending::out_of_sync);
+        throw body_too_large(*current_.body_limit);
+    }
+    // Why reading the body failed, as the handler's exception.
+    [[noreturn]] void body_failed(const beast::error_code& ec);
 
     // The buffer holds at most a head and a read's worth: a chunk-size line or
     // trailer longer than that is refused, not buffered without end.
@@ -159,7 +187,8 @@ private:
         if (ec == http::error::header_limit)
             return std::make_exception_ptr(HTTPRequestHeaderFieldsTooLarge(
                 "431: Request Header Fields Too Large (limit " + std::to_string(config().max_header_size) + " bytes)"));
-        if (ec == http::error::body_limit) return std::make_exception_ptr(body_too_large(config().client_max_size));
+        if (ec == http::error::body_limit)
+            return std::make_exception_ptr(body_too_large(current_.body_limit.value_or(head_body_limit())));
         if (!is_disconnect(ec) && ec.category() == http::make_error_code(http::error::bad_method).category())
             return std::make_exception_ptr(HTTPBadRequest("400: Bad Request (" + ec.message() + ")"));
         return nullptr;
@@ -173,7 +202,9 @@ private:
         if (log) log->log(req, resp, body_bytes, elapsed);
         if (metrics) metrics->observe(req.match_info().route(), req.method(), resp.status(), elapsed);
     }
-    awaitable<beast::error_code> receive_body();
+    // Reads body bytes into the parser's sink: all of them, or only until some arrive.
+    awaitable<beast::error_code> receive_body(bool some);
+    awaitable<bool> skip_body(std::size_t limit);
     awaitable<bool> write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes);
     template <class Buffers>
     awaitable<bool> write(const Buffers& buffers);
@@ -213,7 +244,7 @@ awaitable<void> HttpConnection<Stream>::run() {
         if (ending_ != Ending::none && buffer_.size() == 0) break;
         RequestParser parser(head_, field_pos_);
         parser.header_limit(std::uint32_t(std::min<std::size_t>(config().max_header_size, UINT32_MAX)));
-        parser.body_limit(config().client_max_size);
+        parser.body_limit(head_body_limit());
         parser.extra_limit(config().max_header_size);
         parser_ = &parser;
         // The first request gets the header timeout from accept; later ones the
@@ -234,7 +265,10 @@ awaitable<void> HttpConnection<Stream>::run() {
         if (!keep_alive) break;
     }
     if (ending_ == Ending::upgraded) co_return;
-    if (ending_ != Ending::broken) shutdown_send(stream_);
+    // A body left unread may still be arriving: closing now would reset the
+    // connection and could destroy the response before the client read it.
+    if (ending_ == Ending::out_of_sync) co_await linger_close();
+    else if (ending_ != Ending::broken) shutdown_send(stream_);
     close(stream_);
 }
 
@@ -349,11 +383,8 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
 
     // Keep the connection in sync when the handler left (part of) the body unread.
     if (!parser_->is_done() && ending_ < Ending::out_of_sync) {
-        if (head_.expect_continue && !current_.continue_sent) end(Ending::out_of_sync);  // the client never sent it
-        else {
-            const auto ec = co_await receive_body();
-            if (ec) end(Ending::out_of_sync);
-        }
+        const bool skipped = co_await skip_body(req.client_max_size());
+        if (!skipped) end(Ending::out_of_sync);
     }
 
     bool keep_alive = head_.keep_alive && ending_ == Ending::none && !resp->will_close();
@@ -412,7 +443,7 @@ awaitable<bool> HttpConnection<Stream>::write(const Buffers& buffers) {
 }
 
 template <class Stream>
-awaitable<beast::error_code> HttpConnection<Stream>::receive_body() {
+awaitable<beast::error_code> HttpConnection<Stream>::receive_body(bool some) {
     if (parser_->is_done()) co_return beast::error_code{};
     if (head_.expect_continue && !current_.continue_sent && head_.version == 11) {
         current_.continue_sent = true;
@@ -421,16 +452,24 @@ awaitable<beast::error_code> HttpConnection<Stream>::receive_body() {
         if (!sent) co_return asio::error::broken_pipe;
     }
     set_deadline(Phase::io, config().body_timeout);
-    auto [ec, n] = co_await http::async_read(stream_, buffer_, *parser_, nothrow);
+    beast::error_code ec;
+    if (some) {
+        // One socket read at a time: what the buffer holds is all that is read ahead.
+        const auto before = parser_->body_bytes();
+        while (!ec && !parser_->is_done() && parser_->body_bytes() == before) {
+            auto [read_ec, n] = co_await http::async_read_some(stream_, buffer_, *parser_, nothrow);
+            ec = read_ec;
+        }
+    } else {
+        auto [read_ec, n] = co_await http::async_read(stream_, buffer_, *parser_, nothrow);
+        ec = read_ec;
+    }
     clear_deadline();
     co_return ec;
 }
 
 template <class Stream>
-awaitable<void> HttpConnection<Stream>::read_body() {
-    if (!parser_) throw std::logic_error("Request body read after the response was sent");
-    auto ec = co_await receive_body();
-    if (!ec) co_return;
+void HttpConnection<Stream>::body_failed(const beast::error_code& ec) {
     end(Ending::out_of_sync);
     if (timed_out_) {  // the declared body never came: say so, then close
         timed_out_ = false;
@@ -440,6 +479,48 @@ awaitable<void> HttpConnection<Stream>::read_body() {
     if (auto refusal = refusal_for(ec)) std::rethrow_exception(refusal);
     end(Ending::broken);
     throw ClientDisconnectedError("client went away while sending the body: " + ec.message());
+}
+
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::read_body(std::size_t limit) {
+    start_body(limit);
+    if (head_.content_length) head_.body.reserve(std::size_t(*head_.content_length));
+    parser_->sink_to_head();
+    const auto ec = co_await receive_body(false);
+    if (ec) body_failed(ec);
+    head_.body_complete = true;
+}
+
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::read_body_some(std::string& into, std::size_t limit) {
+    start_body(limit);
+    const auto before = into.size();
+    parser_->sink(into);
+    const auto ec = co_await receive_body(true);
+    parser_->sink_to_head();
+    if (ec) body_failed(ec);
+    co_return into.size() > before;
+}
+
+// Reads past the body a handler left unread, so that the next request can be
+// read: up to a little, since a client sending much more is better stopped by
+// closing the connection after the response. False when not skipped.
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::skip_body(std::size_t limit) {
+    constexpr std::uint64_t kSkipAtMost = 1 << 20;
+    if (head_.expect_continue && !current_.continue_sent) co_return false;  // the client waits: it never sent it
+    if (!apply_body_limit(limit)) co_return false;
+    const auto start = parser_->body_bytes();
+    if (head_.content_length && *head_.content_length - start > kSkipAtMost) co_return false;
+    std::string scratch;
+    parser_->sink(scratch);
+    beast::error_code ec;
+    while (!ec && !parser_->is_done() && parser_->body_bytes() - start <= kSkipAtMost) {
+        scratch.clear();
+        ec = co_await receive_body(true);
+    }
+    parser_->sink_to_head();
+    co_return !ec && parser_->is_done();
 }
 
 template <class Stream>

@@ -22,6 +22,11 @@ public:
     }
     // How many bytes of chunk extensions and trailer fields a body may carry.
     void extra_limit(std::size_t n) noexcept { extra_limit_ = n; }
+    // Where body bytes go: the head's body, or a streaming reader's piece.
+    void sink(std::string& into) noexcept { sink_ = &into; }
+    void sink_to_head() noexcept { sink_ = &head_.body; }
+    // Body bytes parsed so far.
+    std::uint64_t body_bytes() const noexcept { return body_bytes_; }
 
 private:
     using string_view = boost::beast::string_view;
@@ -55,11 +60,11 @@ private:
         head_.chunked = chunked();
         if (auto len = content_length()) head_.content_length = *len;
     }
-    void on_body_init_impl(boost::optional<std::uint64_t> const& length, error_code&) override {
-        if (length) head_.body.reserve(std::size_t(*length));
-    }
-    std::size_t on_body_impl(string_view body, error_code&) override {
-        head_.body.append(body.data(), body.size());
+    void on_body_init_impl(boost::optional<std::uint64_t> const&, error_code&) override {}
+    std::size_t on_body_impl(string_view body, error_code&) override { return take(body); }
+    std::size_t take(string_view body) {
+        sink_->append(body.data(), body.size());
+        body_bytes_ += body.size();
         return body.size();
     }
     void on_chunk_header_impl(std::uint64_t, string_view extensions, error_code& ec) override {
@@ -69,14 +74,13 @@ private:
         extra_ += n;
         if (extra_ > extra_limit_) ec = boost::beast::http::error::header_limit;
     }
-    std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
-        head_.body.append(body.data(), body.size());
-        return body.size();
-    }
-    void on_finish_impl(error_code&) override { head_.body_complete = true; }
+    std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override { return take(body); }
+    void on_finish_impl(error_code&) override {}
 
     RequestHead& head_;
     std::vector<FieldPos>& pos_;
+    std::string* sink_ = &head_.body;
+    std::uint64_t body_bytes_ = 0;
     std::size_t extra_ = 0;  // chunk extensions and trailers so far
     std::size_t extra_limit_ = 8 << 10;
 };

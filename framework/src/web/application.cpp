@@ -1,5 +1,7 @@
 #include "asiohttp/application.hpp"
 
+#include <algorithm>
+
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/topics.hpp"
 #include "web/error_response.hpp"
@@ -59,7 +61,7 @@ void Application::freeze() {
     build_chains({}, {});
 }
 
-void Application::build_chains(const std::vector<const Middleware*>& outer,
+std::size_t Application::build_chains(const std::vector<const Middleware*>& outer,
                                const std::vector<const ResponsePrepareHook*>& outer_prepare) {
     frozen_ = true;
     router_.frozen_ = true;
@@ -74,12 +76,14 @@ void Application::build_chains(const std::vector<const Middleware*>& outer,
         for (auto& route : res->routes_) {
             route->chain_ = chain_;
             route->template_ = prefix + std::string(res->canonical());
+            largest_body_limit_ = std::max(largest_body_limit_, route->client_max_size().value_or(0));
         }
     }
     for (auto& sub : subapps_) {
         sub->debug_ = debug_;
-        sub->build_chains(chain_, prepare_chain_);
+        largest_body_limit_ = std::max(largest_body_limit_, sub->build_chains(chain_, prepare_chain_));
     }
+    return largest_body_limit_;
 }
 
 awaitable<void> Application::startup() {

@@ -23,9 +23,13 @@ struct TakenOver;
 
 class Exchange {
 public:
-    // Reads the rest of the body into the request head (413 past client_max_size).
-    virtual awaitable<void> read_body() = 0;
-    // The most body bytes a request may bring, decoded too.
+    // Reads the rest of the body into the request head and marks it complete.
+    // `limit` is the request's client_max_size: a body past it is a 413.
+    virtual awaitable<void> read_body(std::size_t limit) = 0;
+    // Appends the next body bytes to `into` as they arrive, reading no further
+    // ahead; false, with nothing added, once the whole body was read.
+    virtual awaitable<bool> read_body_some(std::string& into, std::size_t limit) = 0;
+    // ServerConfig::client_max_size: the limit of routes that set none.
     virtual std::size_t client_max_size() const noexcept = 0;
     // Status line and headers of a streamed response.
     virtual awaitable<void> send_head(Response& resp) = 0;

@@ -1,9 +1,5 @@
-// multipart/form-data bodies (urlencoded ones are base/url_codec's).
+// multipart/form-data bodies as PostData (urlencoded ones are base/url_codec's).
 #pragma once
-
-#include <optional>
-#include <string>
-#include <string_view>
 
 #include "asiohttp/request.hpp"
 
@@ -11,7 +7,8 @@ namespace asiohttp::detail {
 
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
-// Parses a multipart/form-data body. Throws HTTPBadRequest when malformed.
-void parse_multipart(std::string_view body, std::string_view boundary, PostData& out);
+// Reads every part: text fields into memory, file parts spooled to
+// options.upload_dir as they arrive. 413 past a limit, 400 when malformed.
+awaitable<void> read_form(MultipartReader& reader, const PostOptions& options, PostData& out);
 
 }  // namespace asiohttp::detail

@@ -2,22 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "asiohttp/compression.hpp"
 #include "asiohttp/http_exceptions.hpp"
-#include "codec/codec.hpp"
-#include "web/body_limit.hpp"
-#include "web/exchange.hpp"
+#include "asiohttp/router.hpp"
 #include "base/header_values.hpp"
-#include "web/form.hpp"
 #include "base/url_codec.hpp"
+#include "web/body_decoding.hpp"
+#include "web/exchange.hpp"
+#include "web/form.hpp"
 
 namespace asiohttp::web {
-
-const FileField* PostData::file(std::string_view name) const noexcept {
-    for (auto& f : files)
-        if (f.name == name) return &f;
-    return nullptr;
-}
 
 Request::Request(detail::RequestHead& head, detail::Exchange& exchange, Application& app, std::string_view remote,
                  bool secure)
@@ -76,40 +69,43 @@ std::string_view Request::charset() const noexcept {
     return asiohttp::detail::header_param_view(head_->headers.get("Content-Type", ""), "charset");
 }
 
-namespace {
-
-// A body sent with a Content-Encoding, decoded in place: a coding we do not
-// know is a 415, a corrupt one a 400, and a decoded size past the limit a 413
-// found before that much memory is taken (a zip bomb).
-void decode_body(detail::RequestHead& head, std::string_view encoding, std::size_t limit) {
-    const auto coding = parse_content_coding(encoding);
-    if (coding == ContentCoding::identity) return;
-    if (!coding)
-        throw HTTPUnsupportedMediaType("415: Unsupported Media Type (Content-Encoding " + std::string(encoding) +
-                                       "; this server decodes gzip, deflate, br and zstd)");
-    auto decoder = detail::make_decoder(*coding, limit);
-    std::string decoded;
-    try {
-        decoder->write(head.body, decoded);
-    } catch (const detail::DecodedTooLarge&) {
-        throw detail::body_too_large(limit);
-    } catch (const detail::DecodeError& e) {
-        throw HTTPBadRequest("400: Bad Request (" + std::string(e.what()) + ")");
-    }
-    if (!decoder->done() && !head.body.empty())
-        throw HTTPBadRequest("400: Bad Request (the " + std::string(encoding) + " body ends early)");
-    head.body = std::move(decoded);
+std::size_t Request::client_max_size() const noexcept {
+    const Route* route = match_info_.route();
+    if (route && route->client_max_size()) return *route->client_max_size();
+    return exchange_->client_max_size();
 }
 
-}  // namespace
-
 awaitable<std::string_view> Request::read() {
+    if (content_ && content_->started())
+        throw std::logic_error("Request::read() after content() was read: the body was handed out");
     if (!head_->body_complete) {
-        co_await exchange_->read_body();
-        if (auto encoding = head_->headers.get("Content-Encoding"))
-            decode_body(*head_, *encoding, exchange_->client_max_size());
+        const auto limit = client_max_size();
+        co_await exchange_->read_body(limit);
+        if (auto encoding = head_->headers.get("Content-Encoding")) {
+            if (auto decoder = detail::body_decoder(*encoding, limit)) {
+                std::string decoded;
+                detail::decode_piece(*decoder, head_->body, decoded, limit);
+                if (!head_->body.empty()) detail::check_decoded_end(*decoder, *encoding);
+                head_->body = std::move(decoded);
+            }
+        }
     }
     co_return std::string_view(head_->body);
+}
+
+StreamReader& Request::content() {
+    if (!content_) content_.reset(new StreamReader(*head_, *exchange_, client_max_size()));
+    return *content_;
+}
+
+MultipartReader Request::multipart(const MultipartLimits& limits) {
+    const auto content_type = head_->headers.get("Content-Type", "");
+    if (!asiohttp::detail::media_type(content_type).starts_with("multipart/"))
+        throw HTTPBadRequest("400: Bad Request (the body is not multipart: Content-Type " +
+                             std::string(content_type.substr(0, 100)) + ")");
+    auto boundary = asiohttp::detail::header_param(content_type, "boundary");
+    if (!boundary) throw HTTPBadRequest("400: Bad Request (multipart without a boundary)");
+    return MultipartReader(content(), std::move(*boundary), limits);
 }
 
 awaitable<nlohmann::json> Request::json() {
@@ -121,16 +117,20 @@ awaitable<nlohmann::json> Request::json() {
     }
 }
 
-awaitable<PostData> Request::post() {
+awaitable<PostData> Request::post() { return post(PostOptions{}); }
+
+awaitable<PostData> Request::post(PostOptions options) {
+    if (post_) co_return *post_;
     PostData data;
     auto type = asiohttp::detail::media_type(head_->headers.get("Content-Type", ""));
     if (type == "application/x-www-form-urlencoded") {
         asiohttp::detail::parse_urlencoded(co_await read(), data.fields);
     } else if (type == "multipart/form-data") {
-        auto boundary = asiohttp::detail::header_param(head_->headers.get("Content-Type", ""), "boundary");
-        if (!boundary) throw HTTPBadRequest("multipart/form-data without a boundary");
-        detail::parse_multipart(co_await read(), *boundary, data);
+        const MultipartLimits limits{.max_parts = options.max_parts};
+        auto reader = multipart(limits);
+        co_await detail::read_form(reader, options, data);
     }
+    post_ = data;
     co_return data;
 }
 

@@ -2,15 +2,11 @@
 
 #include "asiohttp/application.hpp"
 #include "base/log.hpp"
+#include "web/app_access.hpp"
 #include "web/compression.hpp"
 #include "web/exchange.hpp"
 
 namespace asiohttp::detail {
-
-class AppAccess {
-public:
-    static const auto& prepare_chain(const Application& app) noexcept { return app.prepare_chain_; }
-};
 
 namespace {
 

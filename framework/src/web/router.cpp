@@ -160,13 +160,15 @@ Route& Router::add_route(std::string_view method, std::string_view path, Handler
     Resource& res = resource_for(path, options.name);
     std::string m(method);
     for (auto& c : m) c = char(std::toupper(static_cast<unsigned char>(c)));
-    return res.add(std::move(m), std::move(handler), *app_);
+    Route& route = res.add(std::move(m), std::move(handler), *app_);
+    route.client_max_size_ = options.client_max_size;
+    return route;
 }
 
 Route& Router::add_get(std::string_view path, Handler handler, RouteOptions options) {
     if (options.allow_head) {
         Route& get = add_route("GET", path, handler, options);
-        add_route("HEAD", path, std::move(handler), {});
+        add_route("HEAD", path, std::move(handler), {.client_max_size = options.client_max_size});
         return get;
     }
     return add_route("GET", path, std::move(handler), options);

@@ -19,10 +19,19 @@ public:
     MockedExchange(asiohttp::detail::RequestHead& head, std::size_t limit) : head_(head), limit_(limit) {}
 
     std::size_t client_max_size() const noexcept override { return limit_; }
-    awaitable<void> read_body() override {
-        if (head_.body.size() > limit_) throw asiohttp::detail::body_too_large(limit_);
+    awaitable<void> read_body(std::size_t limit) override {
+        if (offset_ > 0) throw std::logic_error("a mocked request's body was partly streamed already");
+        if (head_.body.size() > limit) throw asiohttp::detail::body_too_large(limit);
         head_.body_complete = true;
         co_return;
+    }
+    // The body in pieces of at most 64 KiB, as a connection hands it out.
+    awaitable<bool> read_body_some(std::string& into, std::size_t limit) override {
+        if (head_.body.size() > limit) throw asiohttp::detail::body_too_large(limit);
+        const auto piece = std::string_view(head_.body).substr(offset_, 64 << 10);
+        offset_ += piece.size();
+        into.append(piece);
+        co_return !piece.empty();
     }
     awaitable<void> send_head(web::Response&) override { co_return; }
     awaitable<void> send_data(std::string_view data) override {
@@ -43,6 +52,7 @@ public:
 private:
     asiohttp::detail::RequestHead& head_;
     std::size_t limit_;
+    std::size_t offset_ = 0;  // of the body streamed so far
 };
 
 }  // namespace
