@@ -115,6 +115,7 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
     state->deadlines = d;
     state->method = method;
     state->url = url;
+    bool write_failed = false;  // the answer came, but the connection cannot be reused
     for (int attempt = 0;; ++attempt) {
         state->conn = co_await connector->acquire(url, tls, d, attempt > 0);
         auto& conn = *state->conn;
@@ -130,7 +131,11 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         if (method == "HEAD") parser.skip(true);
         const auto read_limit = d.read();
-        beast::error_code ec = wec;
+        // A server may answer before it has read the whole body (a 413) and
+        // stop reading: the answer is still worth reading.
+        const bool answered_early = wec == asio::error::broken_pipe || wec == asio::error::connection_reset;
+        beast::error_code ec = answered_early ? beast::error_code{} : wec;
+        write_failed = bool(wec);
         if (!ec) {
             Deadlines::arm(conn.stream.tcp(), read_limit);
             auto [rec, n] = co_await http::async_read_header(conn.stream, conn.buffer, parser, nothrow);
@@ -158,7 +163,7 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
     state->status = int(msg.result_int());
     state->reason = std::string(msg.reason());
     for (auto& field : msg) state->headers.add(field.name_string(), field.value());
-    state->keep_alive = state->parser->keep_alive();
+    state->keep_alive = state->parser->keep_alive() && !write_failed;
     if (state->parser->is_done()) state->release(true);
     if (auto enc = state->headers.get("Content-Encoding"); enc && options.auto_decompress && method != "HEAD") {
         if (auto coding = web::parse_content_coding(*enc); coding && *coding != ContentCoding::identity)

@@ -86,7 +86,7 @@ public:
     }
     void begin_shutdown(Clock::time_point) override {
         end(Ending::shutdown);
-        if (phase_ == Phase::idle && buffer_.size() == 0) cancel(stream_);
+        if ((phase_ == Phase::idle && buffer_.size() == 0) || lingering_) cancel(stream_);
     }
     void abort() override {
         end(Ending::broken);
@@ -230,6 +230,7 @@ private:
     Phase phase_ = Phase::idle;
     Clock::time_point deadline_ = never;
     bool timed_out_ = false;
+    bool lingering_ = false;  // the answer is out; only draining what the client still sends
     Ending ending_ = Ending::none;
     Current current_;
     unsigned requests_ = 0;
@@ -576,16 +577,19 @@ awaitable<void> HttpConnection<Stream>::send_eof() {
 }
 
 // After an error answer the client may still be sending: stop writing and read
-// what it sends for a moment, so that closing does not reset the connection and
-// destroy our response before the client has read it (nginx's lingering close).
+// what it sends for a while, so that closing does not reset the connection and
+// destroy our response before the client has read it (nginx's lingering close,
+// bounded in time and bytes).
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::linger_close() {
+    constexpr std::uint64_t kLingerAtMost = 64 << 20;
     shutdown_send(stream_);
     timed_out_ = false;
-    set_deadline(Phase::io, std::chrono::milliseconds(2000));
-    std::array<char, 4096> scratch;
-    std::size_t total = 0;
-    while (total < (1u << 20)) {
+    lingering_ = true;
+    set_deadline(Phase::io, std::chrono::milliseconds(5000));
+    std::array<char, 16384> scratch;
+    std::uint64_t total = 0;
+    while (total < kLingerAtMost) {
         auto [rec, n] = co_await stream_.async_read_some(asio::buffer(scratch), nothrow);
         if (rec) break;
         total += n;
