@@ -2,7 +2,11 @@
 // happens to a body the handler leaves unread, and 100 MiB uploads (raw and
 // multipart) with the server's memory staying flat.
 #include <filesystem>
+#include <fstream>
 #include <future>
+
+#include <asiohttp/client.hpp>
+#include <asiohttp/tasks.hpp>
 
 #include "test_support.hpp"
 #include "upload_source.hpp"
@@ -189,6 +193,146 @@ TEST(Uploads, AHundredMiBMultipartFileIsSpooledToDiskNotMemory) {
     EXPECT_LT(peak - std::min(peak, before), 32 * kMiB) << "RSS before " << before << ", peak " << peak;
     EXPECT_TRUE(fs::is_empty(dir));  // the spooled file went with the request
     fs::remove_all(dir);
+}
+
+// Generated payload bytes as a client-side stream, `piece` bytes at a time.
+asiohttp::Payload::Reader generated(std::uint64_t size, std::size_t piece = 256 << 10) {
+    return [size, piece, done = std::uint64_t(0)]() mutable -> awaitable<std::string> {
+        std::string out(std::size_t(std::min<std::uint64_t>(piece, size - done)), '\0');
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = upload_source::byte_at(done + i);
+        done += out.size();
+        co_return out;
+    };
+}
+
+// Echoes how the body came, and what it added up to.
+awaitable<web::Response> describe_body(web::Request& req) {
+    auto& content = req.content();
+    std::uint64_t bytes = 0, sum = 0;
+    for (;;) {
+        auto piece = co_await content.read_chunk();
+        if (piece.empty()) break;
+        bytes += piece.size();
+        sum = upload_source::add_bytes(piece, sum);
+    }
+    co_return web::json_response({{"bytes", bytes},
+                                  {"sum", sum},
+                                  {"chunked", req.headers().get("Transfer-Encoding", "") == "chunked"},
+                                  {"content_length", req.headers().get("Content-Length", "")},
+                                  {"type", req.headers().get("Content-Type", "")}});
+}
+
+class ClientUploads : public ::testing::Test {
+protected:
+    ClientUploads() {
+        app.router().add_post("/describe", describe_body, {.client_max_size = 200 * kMiB});
+        app.router().add_post(
+            "/form",
+            [](web::Request& req) -> awaitable<web::Response> {
+                auto form = co_await req.post();
+                json files = json::array();
+                for (auto& f : form.files)
+                    files.push_back({{"name", f.name}, {"filename", f.filename}, {"type", f.content_type},
+                                     {"content", f.file->read()}});
+                json fields = json::object();
+                for (auto& [k, v] : form.fields) fields[std::string(k)] = v;
+                co_return web::json_response({{"fields", fields}, {"files", files}});
+            },
+            {.client_max_size = 8 * kMiB});
+        app.router().add_post("/again", [](web::Request&) -> awaitable<web::Response> {
+            throw web::HTTPTemporaryRedirect("/describe");
+        });
+        server.emplace(app);
+    }
+    std::string url(std::string_view path) const { return server->url(path); }
+
+    web::Application app;
+    std::optional<TestServer> server;
+};
+
+TEST_F(ClientUploads, AHundredMiBStreamGoesChunkedWithMemoryFlatOnBothSides) {
+    const std::uint64_t size = 100 * kMiB;
+    const auto before = RssWatch::rss();
+    json j;
+    std::uint64_t peak;
+    {
+        RssWatch watch;
+        j = asiohttp::run([&]() -> awaitable<json> {
+            asiohttp::ClientSession session;
+            asiohttp::RequestOptions upload{.data = asiohttp::Payload::stream(generated(size))};
+            auto r = co_await session.post(url("/describe"), upload);
+            co_return co_await r.json();
+        }());
+        peak = watch.peak();
+    }
+    EXPECT_EQ(j["chunked"], true);
+    EXPECT_EQ(j["bytes"], size);
+    EXPECT_EQ(j["sum"], upload_source::sum_of(size));
+    EXPECT_LT(peak - std::min(peak, before), 32 * kMiB) << "RSS before " << before << ", peak " << peak;
+}
+
+TEST_F(ClientUploads, AFileGoesWithItsLengthAndIsSentAgainAfterA307) {
+    const auto path = fs::temp_directory_path() / ("asiohttp-upload-" + std::to_string(::getpid()) + ".bin");
+    const std::uint64_t size = 5 * kMiB + 7;
+    {
+        std::ofstream out(path, std::ios::binary);
+        for (std::uint64_t i = 0; i < size; ++i) out.put(upload_source::byte_at(i));
+    }
+    auto [direct, redirected] = asiohttp::run([&]() -> awaitable<std::pair<json, json>> {
+        asiohttp::ClientSession session;
+        asiohttp::RequestOptions upload{.data = asiohttp::Payload::file(path, "application/x-tar")};
+        auto r = co_await session.post(url("/describe"), upload);
+        auto first = co_await r.json();
+        auto again = co_await session.post(url("/again"), upload);
+        co_return std::pair{first, co_await again.json()};
+    }());
+    for (auto& j : {direct, redirected}) {
+        EXPECT_EQ(j["chunked"], false);
+        EXPECT_EQ(j["content_length"], std::to_string(size));
+        EXPECT_EQ(j["type"], "application/x-tar");
+        EXPECT_EQ(j["sum"], upload_source::sum_of(size));
+    }
+    fs::remove(path);
+}
+
+TEST_F(ClientUploads, AStreamIsSentOnceAndMustKeepToItsDeclaredSize) {
+    asiohttp::run([&]() -> awaitable<void> {
+        asiohttp::ClientSession session;
+        asiohttp::RequestOptions once{.data = asiohttp::Payload::stream(generated(1000))};
+        EXPECT_THROW(co_await session.post(url("/again"), once), asiohttp::ClientError);
+        asiohttp::RequestOptions too_long{.data = asiohttp::Payload::stream(generated(1000), 999)};
+        EXPECT_THROW(co_await session.post(url("/describe"), too_long), asiohttp::ClientPayloadError);
+        asiohttp::RequestOptions too_short{.data = asiohttp::Payload::stream(generated(1000), 1001)};
+        EXPECT_THROW(co_await session.post(url("/describe"), too_short), asiohttp::ClientPayloadError);
+        // The session is still fine.
+        asiohttp::RequestOptions exact{.data = asiohttp::Payload::stream(generated(1000, 7), 1000)};
+        auto r = co_await session.post(url("/describe"), exact);
+        auto j = co_await r.json();
+        EXPECT_EQ(j["bytes"], 1000);
+        EXPECT_EQ(j["content_length"], "1000");
+    }());
+}
+
+TEST_F(ClientUploads, FormDataSendsFieldsAndFilesFromMemoryAndDisk) {
+    const auto path = fs::temp_directory_path() / ("asiohttp-form-" + std::to_string(::getpid()) + ".txt");
+    std::ofstream(path) << "from disk\n";
+    auto j = asiohttp::run([&]() -> awaitable<json> {
+        asiohttp::ClientSession session;
+        asiohttp::FormData form;
+        form.add_field("title", "a \"quoted\" title");
+        form.add_field("notes", "in memory", "notes \"v2\".txt", "text/plain");
+        form.add_file("doc", path, "", "text/markdown");
+        asiohttp::RequestOptions upload{.data = form};
+        auto r = co_await session.post(url("/form"), upload);
+        co_return co_await r.json();
+    }());
+    fs::remove(path);
+    EXPECT_EQ(j["fields"], json({{"title", "a \"quoted\" title"}}));
+    ASSERT_EQ(j["files"].size(), 2u) << j.dump();
+    EXPECT_EQ(j["files"][0], json({{"name", "notes"}, {"filename", "notes %22v2%22.txt"}, {"type", "text/plain"},
+                                   {"content", "in memory"}}));
+    EXPECT_EQ(j["files"][1], json({{"name", "doc"}, {"filename", path.filename().string()},
+                                   {"type", "text/markdown"}, {"content", "from disk\n"}}));
 }
 
 }  // namespace

@@ -36,7 +36,9 @@
 #include "asiohttp/client_exceptions.hpp"
 #include "asiohttp/client_websocket.hpp"
 #include "asiohttp/cookie_jar.hpp"
+#include "asiohttp/formdata.hpp"
 #include "asiohttp/multidict.hpp"
+#include "asiohttp/payload.hpp"
 #include "asiohttp/url.hpp"
 
 namespace asiohttp {
@@ -106,7 +108,9 @@ struct RequestOptions {
     MultiDict params;             // added to the URL's query
     CIMultiDict headers;          // on top of the session's
     MultiDict cookies;            // for this request only, beside the jar's
-    std::optional<std::string> data;  // a raw body (Content-Type from headers, else application/octet-stream)
+    // A body: bytes, a FormData, a file or a stream (asiohttp/payload.hpp).
+    // Content-Type from headers, else the payload's; chunked when its size is unknown.
+    std::optional<Payload> data;
     JsonBody json;                // a JSON body
     std::optional<MultiDict> form;  // an application/x-www-form-urlencoded body
     std::optional<BasicAuth> auth;

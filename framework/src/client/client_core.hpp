@@ -156,7 +156,7 @@ public:
     // One request and its response head, on a pooled connection (retried once
     // on a fresh one when a pooled connection turns out dead and that is safe).
     awaitable<ClientResponse> send(const std::string& method, const URL& url, const std::string& head,
-                                   const std::string& body, const Deadlines& d, const TLSConfig& tls);
+                                   const Payload* body, const Deadlines& d, const TLSConfig& tls);
 
     URL resolve(std::string_view url) const;
     // The handshake/request headers every request gets: defaults, auth, cookies.

@@ -109,8 +109,54 @@ CIMultiDict ClientCore::common_headers(const URL& url, const CIMultiDict& extra,
     return h;
 }
 
+namespace {
+
+// Sends the request head, then a streamed body piece by piece: chunked when its
+// size is unknown, else exactly its declared size. A source that breaks that
+// promise is the caller's error, and the connection is not reused.
+awaitable<beast::error_code> send_streamed(ClientStream& stream, const std::string& head, const Payload& body,
+                                           const Deadlines& d) {
+    Deadlines::arm(stream.tcp(), d.write());
+    auto [hec, hn] = co_await asio::async_write(stream, asio::buffer(head), nothrow);
+    if (hec) co_return hec;
+    auto next = body.open();
+    const auto declared = body.size();
+    std::uint64_t sent = 0;
+    for (;;) {
+        const std::string piece = co_await next();
+        if (piece.empty()) break;
+        sent += piece.size();
+        if (declared && sent > *declared)
+            throw ClientPayloadError("the body is longer than its declared " + std::to_string(*declared) + " bytes");
+        Deadlines::arm(stream.tcp(), d.write());
+        beast::error_code ec;
+        if (!declared) {
+            char size_line[24];
+            const auto n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", piece.size());
+            std::array<asio::const_buffer, 3> out{asio::buffer(size_line, std::size_t(n)), asio::buffer(piece),
+                                                  asio::buffer("\r\n", 2)};
+            auto [wec, wn] = co_await asio::async_write(stream, out, nothrow);
+            ec = wec;
+        } else {
+            auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(piece), nothrow);
+            ec = wec;
+        }
+        if (ec) co_return ec;
+    }
+    if (declared && sent != *declared)
+        throw ClientPayloadError("the body ended after " + std::to_string(sent) + " of its declared " +
+                                 std::to_string(*declared) + " bytes");
+    if (!declared) {
+        auto [eec, en] = co_await asio::async_write(stream, asio::buffer("0\r\n\r\n", 5), nothrow);
+        co_return eec;
+    }
+    co_return beast::error_code{};
+}
+
+}  // namespace
+
 awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL& url, const std::string& head,
-                                           const std::string& body, const Deadlines& d, const TLSConfig& tls) {
+                                           const Payload* body, const Deadlines& d, const TLSConfig& tls) {
     auto state = std::make_unique<ResponseState>(shared_from_this(), options.timeout);
     state->deadlines = d;
     state->method = method;
@@ -121,10 +167,16 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
         auto& conn = *state->conn;
 
         const auto write_limit = d.write();
-        Deadlines::arm(conn.stream.tcp(), write_limit);
-        std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(body)};
         runtime_metrics().client_requests.add(1);
-        auto [wec, written] = co_await asio::async_write(conn.stream, out, nothrow);
+        beast::error_code wec;
+        if (const std::string* bytes = body ? body->bytes() : nullptr; body && !bytes) {
+            wec = co_await send_streamed(conn.stream, head, *body, d);
+        } else {
+            Deadlines::arm(conn.stream.tcp(), write_limit);
+            std::array<asio::const_buffer, 2> out{asio::buffer(head), bytes ? asio::buffer(*bytes) : asio::const_buffer()};
+            auto [ec, written] = co_await asio::async_write(conn.stream, out, nothrow);
+            wec = ec;
+        }
 
         auto& parser = state->parser.emplace();
         parser.header_limit(std::uint32_t(options.max_header_size));
@@ -149,7 +201,7 @@ awaitable<ClientResponse> ClientCore::send(const std::string& method, const URL&
             Deadlines::fail(wec ? write_limit : read_limit,
                             (wec ? "sending the request to " : "waiting for the response of ") + url.str());
         // A pooled connection the server closed meanwhile: try once more on a new one.
-        if (reused && !got_some && attempt == 0 && is_idempotent(method)) continue;
+        if (reused && !got_some && attempt == 0 && is_idempotent(method) && (!body || body->reusable())) continue;
         if (ec == http::error::header_limit)
             throw ClientPayloadError("the response headers of " + url.str() + " exceed " +
                                      std::to_string(options.max_header_size) + " bytes");
@@ -197,27 +249,22 @@ awaitable<ClientResponse> ClientCore::request(std::shared_ptr<ClientCore> self, 
     const Deadlines deadlines(o.timeout.value_or(opts.timeout));  // for the whole redirect chain
     auto auth = o.auth ? o.auth : opts.auth;
 
-    std::string body, content_type;
-    if (o.json.has_value()) {
-        body = o.json.text();
-        content_type = "application/json";
-    } else if (o.form) {
-        body = detail::encode_query(*o.form);
-        content_type = "application/x-www-form-urlencoded";
-    } else if (o.data) {
-        body = std::move(*o.data);
-        content_type = "application/octet-stream";
-    }
-    bool send_body = o.json.has_value() || o.form || o.data;
+    std::optional<Payload> body;
+    if (o.json.has_value()) body.emplace(o.json.text(), "application/json");
+    else if (o.form) body.emplace(detail::encode_query(*o.form), "application/x-www-form-urlencoded");
+    else if (o.data) body = std::move(o.data);
 
     std::vector<ClientResponse> history;
     ClientResponse response;
     for (;;) {
         auto headers = self->common_headers(url, o.headers, auth, o.cookies);
         if (opts.auto_decompress) headers.setdefault("Accept-Encoding", "gzip, deflate, br, zstd");
-        if (send_body || method == "POST" || method == "PUT" || method == "PATCH") {
-            if (!content_type.empty() && send_body) headers.setdefault("Content-Type", content_type);
-            headers.set("Content-Length", std::to_string(body.size()));
+        if (body) {
+            headers.setdefault("Content-Type", body->content_type());
+            if (body->size()) headers.set("Content-Length", std::to_string(*body->size()));
+            else headers.set("Transfer-Encoding", "chunked");
+        } else if (method == "POST" || method == "PUT" || method == "PATCH") {
+            headers.set("Content-Length", "0");
         }
         std::string head;
         head.reserve(256);
@@ -225,7 +272,7 @@ awaitable<ClientResponse> ClientCore::request(std::shared_ptr<ClientCore> self, 
         for (auto& [k, v] : headers) head.append(k).append(": ").append(v).append("\r\n");
         head.append("\r\n");
 
-        auto answer = co_await self->send(method, url, head, body, deadlines, tls);
+        auto answer = co_await self->send(method, url, head, body ? &*body : nullptr, deadlines, tls);
         response = std::move(answer);
         const int status = response.status();
         auto location = response.headers().get("Location");
@@ -241,8 +288,7 @@ awaitable<ClientResponse> ClientCore::request(std::shared_ptr<ClientCore> self, 
         // 303, and 301/302 after a POST, go on as GET without the body (as browsers and aiohttp do).
         if ((status == 303 && method != "HEAD") || ((status == 301 || status == 302) && method == "POST")) {
             method = "GET";
-            body.clear();
-            send_body = false;
+            body.reset();
             o.headers.erase("Content-Type");
         }
         // Credentials stay with the origin they were meant for.
