@@ -132,6 +132,33 @@ TEST(Cors, ResponsesToAnAllowedOriginCarryTheGrantErrorsIncluded) {
     EXPECT_FALSE(client.get("/page", {{"Origin", "https://app.example"}}).headers.contains("Access-Control-Allow-Origin"));
 }
 
+// An event stream is prepared by its handler, before any middleware sees a
+// response: the grant and the security headers reach it all the same.
+TEST(Cors, AStreamedResponseCarriesTheGrantAndTheSecurityHeaders) {
+    web::Application app;
+    app.add_middleware(mw::security_headers({}));
+    api(app, {.allow_origins = {"https://app.example"}, .path_prefix = "/api/"});
+    app.router().add_get("/api/events", [](web::Request& req) -> awaitable<web::Response> {
+        web::StreamResponse resp;
+        resp.set_content_type("text/event-stream");
+        co_await resp.prepare(req);
+        co_await resp.write("data: hello\n\n");
+        co_await resp.write_eof();
+        co_return resp;
+    });
+    TestServer server(app);
+    TestClient client(server);
+    auto r = client.get("/api/events", {{"Origin", "https://app.example"}});
+    EXPECT_EQ(r.body, "data: hello\n\n");
+    EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://app.example");
+    EXPECT_EQ(r.header("Vary"), "Origin");
+    EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
+    // A whole response is decorated once, not again as it is prepared.
+    auto whole = client.get("/api/notes", {{"Origin", "https://app.example"}});
+    EXPECT_EQ(whole.headers.getall("Access-Control-Allow-Origin").size(), 1u);
+    EXPECT_EQ(whole.headers.getall("Vary").size(), 1u);
+}
+
 TEST(Cors, AnyOriginIsAStarUnlessCredentialsAreAllowed) {
     web::Application star_app;
     TestServer star(api(star_app, {.allow_origins = {"*"}, .allow_headers = {"*"}}));

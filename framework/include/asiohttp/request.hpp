@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -31,6 +32,7 @@
 namespace asiohttp::web {
 
 class Application;
+class Response;
 class Route;
 
 }  // namespace asiohttp::web
@@ -132,6 +134,10 @@ public:
     Application& app() const noexcept { return *app_; }
     // Per-request state for middlewares and handlers (aiohttp: request["key"]).
     TypedState& state() noexcept { return state_; }
+    // Runs `fn` on this request's response just before its head goes out, whole
+    // or streamed, after the application's on_response_prepare hooks: how a
+    // middleware reaches a StreamResponse that its handler prepares itself.
+    void on_response_prepare(std::function<void(Response&)> fn) { prepare_hooks_.push_back(std::move(fn)); }
 
 private:
     friend class detail::RequestAccess;
@@ -149,6 +155,7 @@ private:
     mutable std::optional<MultiDict> cookies_;
     std::unique_ptr<StreamReader> content_;
     std::optional<PostData> post_;
+    std::vector<std::function<void(Response&)>> prepare_hooks_;
     TypedState state_;
 };
 

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"};
 
 std::uint8_t method_index(std::string_view method) noexcept {
-    for (std::uint8_t i = 0; i + 1 < std::size(kMethods); ++i)
+    for (std::uint8_t i = 0; i + 1u < std::size(kMethods); ++i)
         if (kMethods[i] == method) return i;
     return std::size(kMethods) - 1;
 }

@@ -59,6 +59,7 @@ public:
     static RequestHead& head(Request& r) noexcept { return *r.head_; }
     static void set_request_id(Request& r, std::string_view id) noexcept { r.request_id_ = id; }
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
+    static const auto& prepare_hooks(const Request& r) noexcept { return r.prepare_hooks_; }
 };
 
 // Internal access to Response, for the connection and bodies sent late (files).

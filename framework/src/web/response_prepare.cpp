@@ -10,14 +10,21 @@ namespace asiohttp::detail {
 
 namespace {
 
-void run_hooks(Request& req, Response& resp) {
-    for (const auto* hook : AppAccess::prepare_chain(req.app())) {
-        try {
-            (*hook)(req, resp);
-        } catch (const std::exception& e) {
-            server_logger().error("on_response_prepare hook failed for {} {}: {}", req.method(), req.path(), e.what());
-        }
+// A hook that fails is logged; the response goes out without its part.
+template <class Hook>
+void run_hook(Request& req, const char* what, Hook&& hook) {
+    try {
+        hook();
+    } catch (const std::exception& e) {
+        server_logger().error("{} failed for {} {}: {}", what, req.method(), req.path(), e.what());
     }
+}
+
+void run_hooks(Request& req, Response& resp) {
+    for (const auto* hook : AppAccess::prepare_chain(req.app()))
+        run_hook(req, "on_response_prepare hook", [&] { (*hook)(req, resp); });
+    for (const auto& hook : RequestAccess::prepare_hooks(req))
+        run_hook(req, "the request's on_response_prepare hook", [&] { hook(resp); });
 }
 
 }  // namespace
