@@ -5,8 +5,9 @@
 //   asiohttp::RequestOptions upload{.data = asiohttp::Payload::file("backup.tar")};
 //   auto r = co_await session.put(url, upload);
 //
-//   auto next = [n = 0]() mutable -> asiohttp::awaitable<std::string> {
-//       co_return n++ < 100 ? make_row(n) : std::string();   // "" ends the body
+//   auto next = [n = 0, row = std::string()]() mutable -> asiohttp::awaitable<std::string_view> {
+//       row = n < 100 ? make_row(n++) : "";                   // "" ends the body
+//       co_return row;                                        // valid until the next call
 //   };
 //   asiohttp::RequestOptions rows{.data = asiohttp::Payload::stream(next)};  // chunked
 #pragma once
@@ -28,8 +29,9 @@ class FormData;
 
 class Payload {
 public:
-    // Produces the next piece of the body; "" ends it.
-    using Reader = std::function<awaitable<std::string>()>;
+    // Produces the next piece of the body, valid until the next call (a buffer
+    // the reader keeps and reuses: nothing is allocated per piece); "" ends it.
+    using Reader = std::function<awaitable<std::string_view>()>;
 
     // Bytes in memory, sent with the request head.
     Payload(std::string bytes, std::string content_type = "application/octet-stream");  // NOLINT: implicit

@@ -123,7 +123,7 @@ awaitable<beast::error_code> send_streamed(ClientStream& stream, const std::stri
     const auto declared = body.size();
     std::uint64_t sent = 0;
     for (;;) {
-        const std::string piece = co_await next();
+        const std::string_view piece = co_await next();
         if (piece.empty()) break;
         sent += piece.size();
         if (declared && sent > *declared)

@@ -26,11 +26,10 @@ Payload Payload::file(std::filesystem::path path, std::string content_type) {
     p.opener_ = [path = std::move(path)] {
         auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
         if (!*in) throw ClientError("cannot open " + path.string() + " to send it");
-        return Reader([in]() -> awaitable<std::string> {
-            std::string piece(kPiece, '\0');
-            in->read(piece.data(), std::streamsize(piece.size()));
-            piece.resize(std::size_t(in->gcount()));
-            co_return piece;
+        auto piece = std::make_shared<std::string>(kPiece, '\0');
+        return Reader([in, piece]() -> awaitable<std::string_view> {
+            in->read(piece->data(), std::streamsize(piece->size()));
+            co_return std::string_view(piece->data(), std::size_t(in->gcount()));
         });
     };
     return p;
@@ -66,22 +65,22 @@ Payload Payload::concat(std::vector<Payload> parts, std::string content_type) {
             Reader current;  // the part being sent, when it is not in memory
         };
         auto at = std::make_shared<Progress>();
-        return Reader([shared, at]() -> awaitable<std::string> {
+        return Reader([shared, at]() -> awaitable<std::string_view> {
             const auto& parts = *shared;
             while (at->index < parts.size()) {
                 const auto& part = parts[at->index];
                 if (const auto* bytes = part.bytes()) {
                     ++at->index;
-                    if (!bytes->empty()) co_return *bytes;
+                    if (!bytes->empty()) co_return std::string_view(*bytes);
                     continue;
                 }
                 if (!at->current) at->current = part.open();
-                std::string piece = co_await at->current();
+                const std::string_view piece = co_await at->current();
                 if (!piece.empty()) co_return piece;
                 at->current = nullptr;
                 ++at->index;
             }
-            co_return std::string();
+            co_return std::string_view();
         });
     };
     return p;
@@ -89,10 +88,11 @@ Payload Payload::concat(std::vector<Payload> parts, std::string content_type) {
 
 Payload::Reader Payload::open() const {
     if (opener_) return opener_();
+    auto bytes = std::make_shared<const std::string>(bytes_);
     auto done = std::make_shared<bool>(false);
-    return [bytes = bytes_, done]() -> awaitable<std::string> {
-        if (std::exchange(*done, true)) co_return std::string();
-        co_return bytes;
+    return [bytes, done]() -> awaitable<std::string_view> {
+        if (std::exchange(*done, true)) co_return std::string_view();
+        co_return std::string_view(*bytes);
     };
 }
 
