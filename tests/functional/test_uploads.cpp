@@ -19,8 +19,8 @@ using upload_source::upload;
 
 constexpr std::uint64_t kMiB = 1 << 20;
 
-// Streams the body, adding up its bytes.
-awaitable<web::Response> count_body(web::Request& req) {
+// Streams the body, adding up its bytes; says how it came.
+awaitable<web::Response> describe_body(web::Request& req) {
     auto& content = req.content();
     std::uint64_t bytes = 0, sum = 0, largest = 0;
     for (;;) {
@@ -30,7 +30,12 @@ awaitable<web::Response> count_body(web::Request& req) {
         largest = std::max<std::uint64_t>(largest, piece.size());
         sum = upload_source::add_bytes(piece, sum);
     }
-    co_return web::json_response({{"bytes", bytes}, {"sum", sum}, {"largest_piece", largest}});
+    co_return web::json_response({{"bytes", bytes},
+                                  {"sum", sum},
+                                  {"largest_piece", largest},
+                                  {"chunked", req.headers().get("Transfer-Encoding", "") == "chunked"},
+                                  {"content_length", req.headers().get("Content-Length", "")},
+                                  {"type", req.headers().get("Content-Type", "")}});
 }
 
 json body_of(const std::string& raw) {
@@ -49,7 +54,7 @@ TEST(Uploads, AHandlerThatStopsReadingHoldsTheClientBack) {
             first_piece = first.size();
             co_await async_sleep(600ms);  // the client keeps sending meanwhile, into full buffers
             sent_while_paused = sent.load();
-            co_return co_await count_body(req);
+            co_return co_await describe_body(req);
         },
         {.client_max_size = 128 * kMiB});
     TestServer server(app);
@@ -67,9 +72,9 @@ TEST(Uploads, AHandlerThatStopsReadingHoldsTheClientBack) {
 
 TEST(Uploads, ARouteMayTakeMoreOrLessThanTheServerWide413Limit) {
     web::Application app;
-    app.router().add_post("/big", count_body, {.client_max_size = 4 * kMiB});
-    app.router().add_post("/tiny", count_body, {.client_max_size = 10});
-    app.router().add_post("/default", count_body);  // ServerConfig::client_max_size, 1 MiB
+    app.router().add_post("/big", describe_body, {.client_max_size = 4 * kMiB});
+    app.router().add_post("/tiny", describe_body, {.client_max_size = 10});
+    app.router().add_post("/default", describe_body);  // ServerConfig::client_max_size, 1 MiB
     TestServer server(app);
     TestClient client(server);
 
@@ -122,7 +127,7 @@ TEST(Uploads, AnUnreadSmallBodyIsSkippedAndALargeOneClosesTheConnection) {
 
 TEST(Uploads, AHundredMiBStreamedBodyLeavesTheServersMemoryFlat) {
     web::Application app;
-    app.router().add_post("/stream", count_body, {.client_max_size = 200 * kMiB});
+    app.router().add_post("/stream", describe_body, {.client_max_size = 200 * kMiB});
     TestServer server(app);
     const std::uint64_t size = 100 * kMiB;
     const auto head = "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n";
@@ -205,23 +210,6 @@ asiohttp::Payload::Reader generated(std::uint64_t size, std::size_t piece = 256 
         done += out.size();
         co_return std::string_view(out);
     };
-}
-
-// Echoes how the body came, and what it added up to.
-awaitable<web::Response> describe_body(web::Request& req) {
-    auto& content = req.content();
-    std::uint64_t bytes = 0, sum = 0;
-    for (;;) {
-        auto piece = co_await content.read_chunk();
-        if (piece.empty()) break;
-        bytes += piece.size();
-        sum = upload_source::add_bytes(piece, sum);
-    }
-    co_return web::json_response({{"bytes", bytes},
-                                  {"sum", sum},
-                                  {"chunked", req.headers().get("Transfer-Encoding", "") == "chunked"},
-                                  {"content_length", req.headers().get("Content-Length", "")},
-                                  {"type", req.headers().get("Content-Type", "")}});
 }
 
 class ClientUploads : public ::testing::Test {

@@ -3,7 +3,7 @@
 
 #include <asiohttp/http_exceptions.hpp>
 
-#include "web/multipart_parser.hpp"
+#include "multipart_slices.hpp"
 
 namespace {
 
@@ -16,35 +16,16 @@ namespace web = asiohttp::web;
 std::vector<std::string> parse(std::string_view body, std::size_t step, std::string_view boundary = "XyZ",
                                web::MultipartLimits limits = {}, std::size_t max = 5) {
     MultipartParser parser(boundary, limits);
-    std::size_t fed = 0;
-    auto feed = [&] {
-        if (fed == body.size()) return parser.feed_eof();
-        parser.feed(body.substr(fed, step));
-        fed = std::min(body.size(), fed + step);
-    };
     std::vector<std::string> parts;
-    for (;;) {
-        const auto next = parser.next_part();
-        if (next == Step::end) break;
-        if (next == Step::need_more) {
-            feed();
-            continue;
-        }
-        auto& head = parser.part();
-        std::string part = head.name + "|" + head.filename.value_or("-") + "|" + head.content_type + "|";
-        for (;;) {
-            std::string_view data;
-            const auto s = parser.read(max, data);
-            if (s == Step::end) break;
-            if (s == Step::need_more) {
-                feed();
-                continue;
-            }
-            EXPECT_LE(data.size(), max);
-            part.append(data);
-        }
-        parts.push_back(part);
-    }
+    parse_in_slices(
+        parser, body, step, max,
+        [&](asiohttp::detail::PartHead& head) {
+            parts.push_back(head.name + "|" + head.filename.value_or("-") + "|" + head.content_type + "|");
+        },
+        [&](std::string_view piece) {
+            EXPECT_LE(piece.size(), max);
+            parts.back().append(piece);
+        });
     return parts;
 }
 

@@ -48,7 +48,7 @@ public:
     // Bytes handed out so far (decoded).
     std::uint64_t total_bytes() const noexcept { return total_; }
     // Whether any of the body was read through this reader.
-    bool started() const noexcept { return started_; }
+    bool started() const noexcept { return total_ > 0 || eof_; }
 
 private:
     friend class Request;
@@ -66,7 +66,6 @@ private:
     std::string_view avail_;                    // what is left of it
     std::uint64_t total_ = 0;
     bool raw_seen_ = false;  // some body came (an empty coded body is not cut short)
-    bool started_ = false;
     bool eof_ = false;
 };
 

@@ -9,6 +9,7 @@
 #include <boost/beast/http/read.hpp>
 #include <nlohmann/json.hpp>
 
+#include "base/chunk_frame.hpp"
 #include "client/client_core.hpp"
 #include "base/url_codec.hpp"
 #include "base/nothrow.hpp"
@@ -131,11 +132,8 @@ awaitable<beast::error_code> send_streamed(ClientStream& stream, const std::stri
         Deadlines::arm(stream.tcp(), d.write());
         beast::error_code ec;
         if (!declared) {
-            char size_line[24];
-            const auto n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", piece.size());
-            std::array<asio::const_buffer, 3> out{asio::buffer(size_line, std::size_t(n)), asio::buffer(piece),
-                                                  asio::buffer("\r\n", 2)};
-            auto [wec, wn] = co_await asio::async_write(stream, out, nothrow);
+            const ChunkFrame frame(piece);
+            auto [wec, wn] = co_await asio::async_write(stream, frame.buffers(), nothrow);
             ec = wec;
         } else {
             auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(piece), nothrow);
@@ -147,7 +145,7 @@ awaitable<beast::error_code> send_streamed(ClientStream& stream, const std::stri
         throw ClientPayloadError("the body ended after " + std::to_string(sent) + " of its declared " +
                                  std::to_string(*declared) + " bytes");
     if (!declared) {
-        auto [eec, en] = co_await asio::async_write(stream, asio::buffer("0\r\n\r\n", 5), nothrow);
+        auto [eec, en] = co_await asio::async_write(stream, asio::buffer(kLastChunk), nothrow);
         co_return eec;
     }
     co_return beast::error_code{};

@@ -4,7 +4,6 @@
 #include "http1/http_host.hpp"
 
 #include <array>
-#include <charconv>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +19,7 @@
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/server.hpp"
 #include "asiohttp/tasks.hpp"
+#include "base/chunk_frame.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
 #include "http1/head_rules.hpp"
@@ -552,13 +552,8 @@ awaitable<void> HttpConnection<Stream>::send_data(std::string_view data) {
     set_deadline(Phase::io, config().body_timeout);
     bool ok;
     if (current_.framing == Framing::chunked) {
-        char size_line[24];
-        auto [end, e] = std::to_chars(size_line, size_line + 16, data.size(), 16);
-        *end++ = '\r';
-        *end++ = '\n';
-        std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, std::size_t(end - size_line)),
-                                               asio::buffer(data), asio::buffer("\r\n", 2)};
-        ok = co_await write(bufs);
+        const ChunkFrame frame(data);
+        ok = co_await write(frame.buffers());
     } else {
         ok = co_await write(asio::buffer(data));
     }
@@ -571,7 +566,7 @@ template <class Stream>
 awaitable<void> HttpConnection<Stream>::send_eof() {
     if (current_.framing != Framing::chunked || current_.head_only) co_return;
     set_deadline(Phase::io, config().body_timeout);
-    bool ok = co_await write(asio::buffer("0\r\n\r\n", 5));
+    bool ok = co_await write(asio::buffer(kLastChunk));
     clear_deadline();
     if (!ok) throw ClientDisconnectedError("client went away during a streamed response");
 }

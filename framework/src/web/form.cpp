@@ -94,6 +94,18 @@ private:
                                     " bytes)");
 }
 
+// Hands each piece of the part to `take`, refusing the part once it passes
+// `limit` bytes (a 413 naming it).
+template <class Take>
+awaitable<void> read_part(BodyPartReader& part, std::uint64_t limit, std::string_view what, Take& take) {
+    for (;;) {
+        auto piece = co_await part.read_chunk();
+        if (piece.empty()) co_return;
+        if (part.size() > limit) part_too_large(what, part.name(), limit);
+        take(piece);
+    }
+}
+
 }  // namespace
 
 awaitable<void> read_form(MultipartReader& reader, const PostOptions& options, PostData& out) {
@@ -104,26 +116,14 @@ awaitable<void> read_form(MultipartReader& reader, const PostOptions& options, P
         if (part->name().empty()) throw HTTPBadRequest("400: Bad Request (a multipart part without a name)");
         if (part->filename()) {
             SpoolWriter spool(dir);
-            FileField field{std::string(part->name()), *part->filename(), std::string(part->content_type())};
-            for (;;) {
-                auto piece = co_await part->read_chunk();
-                if (piece.empty()) break;
-                if (field.size + piece.size() > options.max_file_size)
-                    part_too_large("file", field.name, options.max_file_size);
-                spool.write(piece);
-                field.size += piece.size();
-            }
-            field.file = spool.done();
-            out.files.push_back(std::move(field));
+            auto write = [&spool](std::string_view piece) { spool.write(piece); };
+            co_await read_part(*part, options.max_file_size, "file", write);
+            out.files.push_back({std::string(part->name()), *part->filename(), std::string(part->content_type()),
+                                 part->size(), spool.done()});
         } else {
             std::string value;
-            for (;;) {
-                auto piece = co_await part->read_chunk();
-                if (piece.empty()) break;
-                if (value.size() + piece.size() > options.max_field_size)
-                    part_too_large("field", part->name(), options.max_field_size);
-                value.append(piece);
-            }
+            auto append = [&value](std::string_view piece) { value.append(piece); };
+            co_await read_part(*part, options.max_field_size, "field", append);
             out.fields.add(part->name(), value);
         }
     }

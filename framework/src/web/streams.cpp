@@ -48,7 +48,6 @@ awaitable<std::string> StreamReader::readexactly(std::size_t n) {
 }
 
 awaitable<bool> StreamReader::fill() {
-    started_ = true;
     if (head_->body_complete) {  // read() or post() took the whole body first: hand that out
         if (eof_) co_return false;
         eof_ = true;
