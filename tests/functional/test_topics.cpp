@@ -1,7 +1,11 @@
 // Topics in one process: publish reaches every subscriber and only them, in one
 // order; closing leaves; one payload is shared; the slow-reader policies.
 #include <fstream>
+#include <set>
 
+#include <asiohttp/metrics.hpp>
+
+#include "prometheus_text.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -12,13 +16,15 @@ struct Topics : ::testing::Test {
     web::Application app;
     std::atomic<int> close_code{0};
 
-    // /ws?topic=T&policy=close|drop_oldest|keep_latest&queue=BYTES[&history=1] subscribes and
-    // then only reads (a small queue by default, so a client that stops reading
-    // fills it quickly).
+    // /ws?topic=T&policy=close|drop_oldest|keep_latest&queue=BYTES[&history=1][&compress=1]
+    // subscribes and then only reads, answering "echo:X" with X (a small queue by
+    // default, so a client that stops reading fills it quickly).
     void SetUp() override {
         app.router().add_get("/ws", [this](web::Request& req) -> awaitable<web::Response> {
             const auto queue = std::stoul(std::string(req.query().get("queue", "262144")));
-            web::WebSocketResponse ws({.close_timeout = 500ms, .max_queue_size = queue});
+            const web::WebSocketOptions socket_options{
+                .compress = req.query().get("compress", "") == "1", .close_timeout = 500ms, .max_queue_size = queue};
+            web::WebSocketResponse ws(socket_options);
             co_await ws.prepare(req);
             const auto policy = req.query().get("policy", "close");
             web::SubscribeOptions options{.slow_reader = policy == "drop_oldest"   ? web::SlowReader::drop_oldest
@@ -26,8 +32,8 @@ struct Topics : ::testing::Test {
                                                                                    : web::SlowReader::close,
                                          .history = req.query().get("history", "") == "1"};
             req.app().topics().subscribe(ws.handle(), std::string(req.query().get("topic", "")), options);
-            while (co_await ws.receive()) {
-            }
+            while (auto msg = co_await ws.receive())
+                if (msg->text().starts_with("echo:")) co_await ws.send_str(std::string(msg->text().substr(5)));
             close_code = ws.close_code().value_or(-1);
             co_return ws;
         });
@@ -171,6 +177,91 @@ TEST_F(Topics, APublishedMessageIsOnePayloadSharedByEveryQueue) {
     auto first = idle[0]->receive();
     ASSERT_TRUE(first);
     EXPECT_EQ(first->data, std::string(1 << 20, 'a'));
+}
+
+double published_deflates() {
+    const auto s = parse_prometheus(asiohttp::metrics::default_registry().scrape());
+    const auto it = s.find("asiohttp_websocket_published_deflates_total");
+    return it == s.end() ? 0 : it->second;
+}
+
+// permessage-deflate subscribers get a published message deflated once per
+// window size they negotiated, not once each; every kind of client reads it.
+TEST_F(Topics, APublishedMessageIsDeflatedOncePerWindowSizeNotPerSubscriber) {
+    TestServer server(app);
+    std::vector<std::unique_ptr<WSClient>> clients;
+    for (int i = 0; i < 40; ++i)
+        clients.push_back(std::make_unique<WSClient>(server, "/ws?topic=deflate&compress=1",
+                                                     test_utils::WSClientOptions{.compress = true}));
+    for (int i = 0; i < 5; ++i)  // a smaller window, asked for by the client
+        clients.push_back(std::make_unique<WSClient>(
+            server, "/ws?topic=deflate&compress=1",
+            test_utils::WSClientOptions{.compress = true, .deflate_window_bits = 10}));
+    for (int i = 0; i < 5; ++i)  // no compression offered
+        clients.push_back(std::make_unique<WSClient>(server, "/ws?topic=deflate&compress=1"));
+    ASSERT_TRUE(wait_for_subscribers("deflate", 50));
+    EXPECT_NE(clients[0]->extensions().find("server_no_context_takeover"), std::string::npos)
+        << "each message must be deflated on its own: " << clients[0]->extensions();
+    EXPECT_NE(clients[40]->extensions().find("server_max_window_bits=10"), std::string::npos) << clients[40]->extensions();
+
+    const auto before = published_deflates();
+    std::vector<std::string> sent;
+    for (int i = 0; i < 4; ++i) {
+        sent.push_back(std::string(3000, char('a' + i)) + " message " + std::to_string(i));
+        app.topics().publish_str("deflate", sent.back());
+    }
+    for (auto& c : clients)
+        for (auto& text : sent) EXPECT_EQ(c->receive()->data, text);
+    EXPECT_EQ(published_deflates() - before, 4 * 2) << "4 messages, 2 window sizes (15 and 10), 50 subscribers";
+}
+
+// On a compressed socket, messages the handler sends (deflated by Beast) and
+// published ones (deflated once, elsewhere) interleave and all read back.
+TEST_F(Topics, PublishedAndOwnMessagesMixOnACompressedSocket) {
+    TestServer server(app);
+    WSClient client(server, "/ws?topic=mix&compress=1", {.compress = true});
+    ASSERT_TRUE(wait_for_subscribers("mix", 1));
+    std::multiset<std::string> expected, got;
+    for (int i = 0; i < 50; ++i) {
+        const auto own = std::string(500, 'o') + std::to_string(i);
+        const auto published = std::string(500, 'p') + std::to_string(i);
+        client.send_text("echo:" + own);
+        app.topics().publish_str("mix", published);
+        expected.insert(own);
+        expected.insert(published);
+    }
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        auto m = client.receive();
+        ASSERT_TRUE(m) << "closed with " << client.close_code().value_or(-1);
+        got.insert(m->data);
+    }
+    EXPECT_EQ(got, expected);
+}
+
+// The server writes queued frames several at a time, while Beast answers pings
+// on the same socket: the pongs go between whole frames, never inside one
+// (the client's reader would fail the connection). The client first reads
+// nothing, so that a write of the server's stops half done and the pongs queue
+// up behind it.
+TEST_F(Topics, BatchedFramesArriveWholeAndInOrderWhilePingsAreAnswered) {
+    TestServer server(app);
+    WSClient client(server, "/ws?topic=batch&queue=67108864");
+    ASSERT_TRUE(wait_for_subscribers("batch", 1));
+    constexpr int kMessages = 3000;
+    for (int i = 0; i < kMessages; ++i) app.topics().publish_str("batch", std::to_string(i) + std::string(i % 28000, '.'));
+    std::this_thread::sleep_for(300ms);  // the socket buffers fill
+    for (int i = 0; i < 5; ++i) {
+        client.ping("p" + std::to_string(i));
+        std::this_thread::sleep_for(20ms);
+    }
+    for (int i = 0; i < kMessages; ++i) {
+        if (i % 25 == 0) client.ping("while reading");
+        auto m = client.receive();
+        ASSERT_TRUE(m) << "closed with " << client.close_code().value_or(-1) << " after " << i << " messages";
+        ASSERT_EQ(m->data.substr(0, m->data.find('.')), std::to_string(i));
+    }
+    client.send_text("echo:still open");
+    EXPECT_EQ(client.receive()->data, "still open");
 }
 
 // A subscriber that stops reading while 16 MiB are published to it.

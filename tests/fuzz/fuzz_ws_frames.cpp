@@ -10,7 +10,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "websocket/close_code_guard.hpp"
+#include "websocket/ws_stream_layer.hpp"
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     boost::asio::io_context ioc;
     beast::test::stream client(ioc), server(ioc);
     client.connect(server);
-    websocket::stream<asiohttp::detail::CloseCodeGuard<beast::test::stream>> ws(std::move(server));
+    websocket::stream<asiohttp::detail::WsStreamLayer<beast::test::stream>> ws(std::move(server));
     ws.read_message_max(1 << 20);
     websocket::permessage_deflate pmd;
     pmd.server_enable = deflate;
@@ -49,6 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ws.async_accept([&](beast::error_code ec) {
         if (ec) return;
         ws.next_layer().watch_frames();  // as the server does: only frames from here on
+        ws.next_layer().frames_out();
         input.append(bytes);
         input.close_remote();  // then the client is gone: end of stream
         ws.async_read(buffer, on_read);

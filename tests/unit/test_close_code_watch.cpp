@@ -2,7 +2,7 @@
 // frames cut at every byte still have a 5000+ close code turned into one Beast
 // refuses, and nothing else touched.
 #include "test_support.hpp"
-#include "websocket/close_code_guard.hpp"
+#include "websocket/close_code_watch.hpp"
 
 namespace {
 

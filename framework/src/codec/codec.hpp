@@ -72,6 +72,9 @@ std::unique_ptr<Decoder> make_decoder(ContentCoding coding, std::size_t limit = 
 // The library entry points, one file each.
 std::unique_ptr<Encoder> make_zlib_encoder(bool gzip, int level);
 std::unique_ptr<Decoder> make_zlib_decoder(bool gzip, std::size_t limit);
+// One WebSocket message compressed on its own for permessage-deflate (RFC 7692
+// §7.2.1), with an LZ77 window of 2^window_bits (9..15) bytes at most.
+std::string deflate_message(std::string_view message, int window_bits);
 std::unique_ptr<Encoder> make_brotli_encoder(int quality);
 std::unique_ptr<Decoder> make_brotli_decoder(std::size_t limit);
 std::unique_ptr<Encoder> make_zstd_encoder(int level);

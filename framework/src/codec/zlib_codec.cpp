@@ -1,6 +1,9 @@
 // gzip and deflate (zlib-wrapped, as RFC 9110 means "deflate") through zlib.
 #include <zlib.h>
 
+#include <algorithm>
+#include <array>
+
 #include "codec/codec.hpp"
 
 namespace asiohttp::detail {
@@ -13,8 +16,9 @@ Bytef* bytes(std::string_view s) { return reinterpret_cast<Bytef*>(const_cast<ch
 
 class ZlibEncoder final : public Encoder {
 public:
-    ZlibEncoder(bool gzip, int level) {
-        if (deflateInit2(&z_, level, Z_DEFLATED, gzip ? kGzipWindow : kMaxWindow, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    // zlib's windowBits: 9..15 zlib-wrapped, +16 gzip, negative raw deflate.
+    ZlibEncoder(int window_bits, int level) {
+        if (deflateInit2(&z_, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
             throw std::runtime_error("zlib: cannot start compressing");
     }
     ~ZlibEncoder() override { deflateEnd(&z_); }
@@ -22,6 +26,8 @@ public:
     void write(std::string_view in, std::string& out) override { run(in, Z_NO_FLUSH, out); }
     void flush(std::string& out) override { run({}, Z_SYNC_FLUSH, out); }
     void finish(std::string& out) override { run({}, Z_FINISH, out); }
+    // Starts a new stream with the same settings, keeping the memory.
+    void reset() { deflateReset(&z_); }
 
 private:
     void run(std::string_view in, int mode, std::string& out) {
@@ -93,7 +99,25 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Encoder> make_zlib_encoder(bool gzip, int level) { return std::make_unique<ZlibEncoder>(gzip, level); }
+std::unique_ptr<Encoder> make_zlib_encoder(bool gzip, int level) {
+    return std::make_unique<ZlibEncoder>(gzip ? kGzipWindow : kMaxWindow, level);
+}
+
+std::string deflate_message(std::string_view message, int window_bits) {
+    // One compressor per window size and thread, reset for each message: a
+    // deflate state is 256 KiB to set up, and messages come one at a time.
+    constexpr int kLevel = 6, kSmallestWindow = 9;
+    thread_local std::array<std::unique_ptr<ZlibEncoder>, kMaxWindow - kSmallestWindow + 1> encoders;
+    window_bits = std::clamp(window_bits, kSmallestWindow, kMaxWindow);  // zlib cannot do 8 (RFC 7692 allows it)
+    auto& encoder = encoders[std::size_t(window_bits - kSmallestWindow)];
+    if (!encoder) encoder = std::make_unique<ZlibEncoder>(-window_bits, kLevel);
+    encoder->reset();
+    std::string out;
+    encoder->write(message, out);
+    encoder->flush(out);
+    out.resize(out.size() - 4);  // the sync flush's empty block, 00 00 ff ff: the reader adds it back
+    return out;
+}
 std::unique_ptr<Decoder> make_zlib_decoder(bool gzip, std::size_t limit) {
     return std::make_unique<ZlibDecoder>(gzip, limit);
 }

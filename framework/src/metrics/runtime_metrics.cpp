@@ -22,6 +22,10 @@ void collect(const RuntimeMetrics& m, metrics::Families& f) {
               "WebSockets closed with 1013 because their reader fell behind.", {}, double(m.ws_slow_closes.value()));
     f.gauge("asiohttp_websocket_send_queue_bytes", "Bytes waiting in WebSocket send queues.", {},
             double(m.ws_queued_bytes.value()));
+    f.counter("asiohttp_websocket_published_deflates_total",
+              "Published messages compressed for permessage-deflate: once per message and window size, "
+              "however many subscribers.",
+              {}, double(m.ws_published_deflates.value()));
     f.counter("asiohttp_client_requests_total", "Requests sent by ClientSessions.", {},
               double(m.client_requests.value()));
     f.gauge("asiohttp_client_connections", "ClientSession connections open, pooled ones included.", {},

@@ -32,6 +32,7 @@ struct RuntimeMetrics {
     ShardedCounter ws_sent;             // messages written out
     ShardedCounter ws_slow_closes;      // closed with 1013: their reader fell behind
     ShardedCounter ws_queued_bytes;     // waiting in send queues now
+    ShardedCounter ws_published_deflates;  // published messages deflated (once per message and window size)
     ShardedCounter client_requests;     // ClientSession requests sent
     ShardedCounter client_connections;  // ClientSession connections open now
 };

@@ -33,10 +33,7 @@ struct Topics::Impl {
         SubscribeOptions options;
     };
 
-    struct Kept {
-        OutgoingFrame::Kind kind;
-        std::shared_ptr<const std::string> payload;
-    };
+    using Kept = std::shared_ptr<const detail::SharedFrame>;
 
     mutable std::mutex mutex;  // guards everything below
     std::shared_ptr<TopicBackend> backend;
@@ -62,9 +59,8 @@ struct Topics::Impl {
         while (it->second.size() > limit) it->second.pop_front();
     }
 
-    static OutgoingFrame frame_of(OutgoingFrame::Kind kind, std::shared_ptr<const std::string> payload,
-                                  const SubscribeOptions& options, std::string key = {}) {
-        return {kind, {}, 1000, std::move(payload), options.slow_reader, std::move(key)};
+    static OutgoingFrame frame_of(const Kept& message, const SubscribeOptions& options, std::string key = {}) {
+        return {kind_of(message->binary()), {}, 1000, message, options.slow_reader, std::move(key)};
     }
 
     std::size_t publish(std::string_view topic, OutgoingFrame::Kind kind, std::string payload, std::string_view key) {
@@ -81,15 +77,16 @@ struct Topics::Impl {
     }
 
     std::size_t deliver(std::string_view topic, OutgoingFrame::Kind kind, std::string payload, std::string_view key) {
-        const auto shared = std::make_shared<const std::string>(std::move(payload));  // the one copy
+        // The one copy, framed once (and deflated once per window size, if asked for).
+        const auto shared = std::make_shared<const detail::SharedFrame>(kind == OutgoingFrame::Kind::binary, payload);
         std::lock_guard lock(mutex);
-        keep(topic, {kind, shared});
+        keep(topic, shared);
         const auto it = topics.find(topic);
         if (it == topics.end()) return 0;
         std::string scoped_key;  // keys are per topic
         if (!key.empty()) scoped_key.append(topic).append(1, '\0').append(key);
         detail::DeliveryBatch batch;
-        for (auto& s : it->second) batch.add(s.mailbox, frame_of(kind, shared, s.options, scoped_key));
+        for (auto& s : it->second) batch.add(s.mailbox, frame_of(shared, s.options, scoped_key));
         batch.send();  // still under the lock: the next publish cannot overtake this one
         return it->second.size();
     }
@@ -129,7 +126,7 @@ bool Topics::subscribe(const WebSocketHandle& ws, std::string topic, SubscribeOp
     if (options.history) {
         if (const auto kept = impl_->history.find(topic); kept != impl_->history.end()) {
             detail::DeliveryBatch batch;
-            for (auto& m : kept->second) batch.add(ws.mailbox_, Impl::frame_of(m.kind, m.payload, options));
+            for (auto& m : kept->second) batch.add(ws.mailbox_, Impl::frame_of(m, options));
             batch.send();
         }
     }
@@ -183,7 +180,7 @@ std::vector<TopicMessage> Topics::history(std::string_view topic) const {
     std::vector<TopicMessage> out;
     std::lock_guard lock(impl_->mutex);
     if (const auto it = impl_->history.find(topic); it != impl_->history.end())
-        for (auto& m : it->second) out.push_back({m.kind == OutgoingFrame::Kind::binary, *m.payload});
+        for (auto& m : it->second) out.push_back({m->binary(), std::string(m->payload())});
     return out;
 }
 
@@ -191,7 +188,7 @@ void Topics::load_history(std::string_view topic, std::vector<TopicMessage> mess
     std::lock_guard lock(impl_->mutex);
     if (const auto it = impl_->history.find(topic); it != impl_->history.end()) impl_->history.erase(it);
     for (auto& m : messages)
-        impl_->keep(topic, {kind_of(m.binary), std::make_shared<const std::string>(std::move(m.payload))});
+        impl_->keep(topic, std::make_shared<const detail::SharedFrame>(m.binary, m.payload));
 }
 
 std::size_t Topics::deliver_local(std::string_view topic, bool binary, std::string payload, std::string_view key) {

@@ -1,5 +1,8 @@
 #include "websocket/ws_connection.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,7 +13,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "websocket/close_code_guard.hpp"
+#include "websocket/frame_header.hpp"
+#include "websocket/ws_stream_layer.hpp"
 
 #include "asiohttp/server.hpp"
 #include "base/log.hpp"
@@ -34,6 +38,23 @@ namespace {
 constexpr std::size_t kHighWater = 256 << 10;
 // How long a peer gets to answer our close frame at shutdown.
 constexpr std::chrono::milliseconds kShutdownCloseWait{1000};
+// Buffers in one gather write: Asio hands at most 64 to one writev.
+constexpr std::size_t kMaxGather = 64;
+
+// The server_max_window_bits of a negotiated permessage-deflate (Beast's 101
+// names the one extension it accepted), or 0 if none was.
+int deflate_bits_of(std::string_view extensions) {
+    if (!extensions.starts_with("permessage-deflate")) return 0;
+    constexpr std::string_view key = "server_max_window_bits=";
+    const auto at = extensions.find(key);
+    if (at == std::string_view::npos) return 15;
+    int bits = 0;
+    for (auto c : extensions.substr(at + key.size())) {
+        if (c < '0' || c > '9') break;
+        bits = bits * 10 + (c - '0');
+    }
+    return std::clamp(bits, 9, 15);
+}
 
 // The stream half: Beast's websocket::stream over the accepted stream.
 template <class Stream>
@@ -48,6 +69,10 @@ public:
         ws_.write_buffer_bytes(512);  // only for control frames and compression: idle memory matters more
         websocket::permessage_deflate pmd;
         pmd.server_enable = options_.compress;
+        // Each message deflated on its own: a published one is then deflated once
+        // and the same bytes are right for every subscriber (RFC 7692 §7.1.1.1
+        // lets the server ask for this whatever the client offered).
+        pmd.server_no_context_takeover = true;
         ws_.set_option(pmd);
         websocket::stream_base::timeout timeouts{};
         timeouts.handshake_timeout = options_.close_timeout;
@@ -65,11 +90,13 @@ private:
         req.version(head.version);
         for (auto& [name, value] : head.headers) req.insert(name, value);
         ws_.set_option(websocket::stream_base::decorator(
-            [server = std::move(server), protocol = std::move(protocol)](websocket::response_type& res) {
+            [this, server = std::move(server), protocol = std::move(protocol)](websocket::response_type& res) {
                 if (!server.empty()) res.set(http::field::server, server);
                 if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
+                deflate_bits_ = deflate_bits_of(res[http::field::sec_websocket_extensions]);
             }));
         auto [ec] = co_await ws_.async_accept(req, nothrow);
+        ws_.next_layer().frames_out();
         co_return ec;
     }
 
@@ -84,6 +111,11 @@ private:
         ws_.text(m.kind == Outgoing::Kind::text);
         const auto payload = m.payload();
         return ws_.async_write(asio::buffer(payload.data(), payload.size()), nothrow);
+    }
+
+    awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_frames(
+        std::span<const asio::const_buffer> frames) override {
+        return ws_.next_layer().async_write_frames(frames, nothrow);
     }
 
     awaitable<boost::system::error_code> stream_write_control(const Outgoing& m) override {
@@ -108,7 +140,7 @@ private:
     }
     void stream_close() noexcept override { asiohttp::detail::close(ws_.next_layer().next_layer()); }
 
-    websocket::stream<asiohttp::detail::CloseCodeGuard<Stream>> ws_;
+    websocket::stream<asiohttp::detail::WsStreamLayer<Stream>> ws_;
 };
 
 }  // namespace
@@ -243,8 +275,13 @@ void WsConnection::enqueue(Outgoing msg) {
     if (is_data) queued_bytes_ += size;
     queue_.push_back(std::move(msg));
     if (!writing_) {
+        // Started from the executor's queue, not here (co_spawn would start it
+        // inline): what else is queued now, a whole drain's frames and the
+        // publishes read with them, goes out in the same write.
         writing_ = true;
-        asio::co_spawn(mailbox_->executor, [self = shared_from_this()] { return self->write_loop(); }, asio::detached);
+        asio::post(mailbox_->executor, [self = shared_from_this()] {
+            asio::co_spawn(self->mailbox_->executor, self->write_loop(), asio::detached);
+        });
     }
 }
 
@@ -256,22 +293,11 @@ awaitable<void> WsConnection::write_loop() {
             queued_bytes_ = 0;
             break;
         }
-        // Out of the queue while it is written: a slow-reader policy may drop or
-        // replace queued frames meanwhile, and erasing inside a deque moves them.
-        Outgoing m = std::move(queue_.front());
-        queue_.pop_front();
-        const bool was_data = m.is_data();
-        in_flight_bytes_ = was_data ? m.payload().size() : 0;
-        if (m.kind == Outgoing::Kind::close && !close_code_) close_code_ = m.code;
         boost::system::error_code ec;
-        if (was_data) {
-            auto [e, n] = co_await stream_write_data(m);
-            ec = e;
-            if (!ec) runtime_metrics().ws_sent.add(1);
-        } else {
-            ec = co_await stream_write_control(m);
-        }
-        if (m.kind == Outgoing::Kind::close) mark_closed(m.code);
+        if (frames_itself(queue_.front()))
+            ec = co_await write_own_frames();
+        else
+            ec = co_await write_through_beast();
         if (!closed_) queued_bytes_ -= in_flight_bytes_;
         in_flight_bytes_ = 0;
         wake_waiters();
@@ -281,6 +307,52 @@ awaitable<void> WsConnection::write_loop() {
         }
     }
     writing_ = false;
+}
+
+awaitable<boost::system::error_code> WsConnection::write_own_frames() {
+    // Out of the queue while they are written: a slow-reader policy may drop or
+    // replace queued frames meanwhile, and erasing inside a deque moves them.
+    struct Framed {
+        Outgoing frame;
+        FrameHeader header;
+    };
+    std::vector<Framed> batch;
+    for (std::size_t buffers = 0; !queue_.empty() && frames_itself(queue_.front()) && buffers + 2 <= kMaxGather;) {
+        buffers += queue_.front().shared ? 1 : 2;
+        in_flight_bytes_ += queue_.front().payload().size();
+        batch.push_back({std::move(queue_.front()), {}});
+        queue_.pop_front();
+    }
+    std::array<asio::const_buffer, kMaxGather> buffers;
+    std::size_t used = 0;
+    for (auto& [frame, header] : batch) {
+        if (frame.shared) {
+            buffers[used++] = asio::buffer(frame.shared->frame(deflate_bits_));
+            continue;
+        }
+        header = FrameHeader(frame.kind == Outgoing::Kind::text ? FrameHeader::kText : FrameHeader::kBinary, false,
+                             frame.data.size());
+        buffers[used++] = asio::buffer(header.bytes());
+        buffers[used++] = asio::buffer(frame.data);
+    }
+    auto [ec, n] = co_await stream_write_frames(std::span<const asio::const_buffer>(buffers.data(), used));
+    if (!ec) runtime_metrics().ws_sent.add(std::int64_t(batch.size()));
+    co_return ec;
+}
+
+awaitable<boost::system::error_code> WsConnection::write_through_beast() {
+    Outgoing m = std::move(queue_.front());  // out of the queue, as in write_own_frames
+    queue_.pop_front();
+    if (m.kind == Outgoing::Kind::close && !close_code_) close_code_ = m.code;
+    if (m.is_data()) {
+        in_flight_bytes_ = m.payload().size();
+        auto [ec, n] = co_await stream_write_data(m);
+        if (!ec) runtime_metrics().ws_sent.add(1);
+        co_return ec;
+    }
+    const auto ec = co_await stream_write_control(m);
+    if (m.kind == Outgoing::Kind::close) mark_closed(m.code);
+    co_return ec;
 }
 
 awaitable<void> WsConnection::close(int code, std::string reason) {
@@ -362,3 +434,4 @@ void WsConnection::drop_slow_consumer() {
 }
 
 }  // namespace asiohttp::detail
+

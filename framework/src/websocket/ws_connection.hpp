@@ -8,9 +8,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include <boost/asio/buffer.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +26,7 @@
 #include "net/connection.hpp"
 #include "net/transport.hpp"
 #include "web/exchange.hpp"
+#include "websocket/shared_frame.hpp"
 
 namespace asiohttp::detail {
 
@@ -57,14 +61,14 @@ struct OutgoingFrame {
     enum class Kind { text, binary, ping, pong, close } kind;
     std::string data;  // the payload, unless `shared` holds it
     int code = 1000;
-    // A published message: one payload for every subscriber's queue.
-    std::shared_ptr<const std::string> shared;
+    // A published message: one payload (and its frames) for every subscriber's queue.
+    std::shared_ptr<const SharedFrame> shared;
     // What to do when the queue is full; a keep_latest frame replaces a queued one with the same key.
     SlowReader slow_reader = SlowReader::close;
     std::string key;
 
     bool is_data() const noexcept { return kind == Kind::text || kind == Kind::binary; }
-    std::string_view payload() const noexcept { return shared ? std::string_view(*shared) : std::string_view(data); }
+    std::string_view payload() const noexcept { return shared ? shared->payload() : std::string_view(data); }
 };
 
 // Shared with WebSocketHandles on any thread. Frames sent through handles wait
@@ -146,7 +150,11 @@ protected:
     virtual awaitable<std::optional<WSMessage>> stream_read(boost::system::error_code& ec) = 0;
     // The close code a failed read means (the peer's code, 1009, 1007, 1002, 1006).
     virtual int stream_close_code(const boost::system::error_code& ec) const noexcept = 0;
+    // A data frame through Beast: what it compresses with its own context.
     virtual awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_data(const Outgoing& frame) = 0;
+    // Whole frames the connection framed itself, in one gather write.
+    virtual awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_frames(
+        std::span<const boost::asio::const_buffer> frames) = 0;
     // Ping, pong and close frames.
     virtual awaitable<boost::system::error_code> stream_write_control(const Outgoing& frame) = 0;
     virtual bool stream_open() const noexcept = 0;
@@ -155,9 +163,20 @@ protected:
     virtual void stream_close() noexcept = 0;
 
     const WebSocketOptions options_;
+    // The server_max_window_bits permessage-deflate was negotiated with; 0 without it.
+    int deflate_bits_ = 0;
 
 private:
     awaitable<void> write_loop();
+    // Data frames the connection frames itself: published ones (encoded once for
+    // every subscriber) and, without permessage-deflate, all of them.
+    bool frames_itself(const Outgoing& frame) const noexcept {
+        return frame.is_data() && (frame.shared || deflate_bits_ == 0);
+    }
+    // Writes the frames at the queue's front that frames_itself, as many as one gather write takes.
+    awaitable<boost::system::error_code> write_own_frames();
+    // Writes the frame at the queue's front through Beast.
+    awaitable<boost::system::error_code> write_through_beast();
     void mark_closed(int code);
     void drop_slow_consumer();
     // keep_latest: puts `msg` in the place of a queued frame with its key; false if none.
@@ -172,10 +191,10 @@ private:
     std::shared_ptr<WebSocketMailbox> mailbox_;
     LiveWebSockets& live_;
 
-    std::deque<Outgoing> queue_;  // waiting; the frame being written is out of it
+    std::deque<Outgoing> queue_;  // waiting; the frames being written are out of it
     QueuedBytes queued_bytes_;         // data bytes waiting and being written
     bool counted_open_ = false;        // in the open sockets gauge
-    std::size_t in_flight_bytes_ = 0;  // of the data frame being written
+    std::size_t in_flight_bytes_ = 0;  // of the data frames being written
     bool writing_ = false;
     bool close_queued_ = false;
     bool closed_ = false;
