@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -40,6 +41,8 @@ constexpr std::size_t kHighWater = 256 << 10;
 constexpr std::chrono::milliseconds kShutdownCloseWait{1000};
 // Buffers in one gather write: Asio hands at most 64 to one writev.
 constexpr std::size_t kMaxGather = 64;
+// Payload bytes in one gather write: enough to save the system calls.
+constexpr std::size_t kMaxGatherBytes = 64 << 10;
 
 // The server_max_window_bits of a negotiated permessage-deflate (Beast's 101
 // names the one extension it accepted), or 0 if none was.
@@ -187,11 +190,51 @@ void DeliveryBatch::add(const std::shared_ptr<WebSocketMailbox>& mailbox, Outgoi
     it->to_drain.push_back(mailbox);
 }
 
+namespace {
+
+// Batches sent so far, process-wide: a drain waiting sees publishing go on.
+std::atomic<std::uint64_t> batches_sent{0};
+
+// Drains one thread's mailboxes for a batch, but not at once: it lets the
+// executor's queue go round first, and again while more batches are being
+// sent (up to kMaxTurns turns or kMaxWait), so that what a publisher sent in
+// one burst (several messages read at once) reaches each socket's queue
+// together and goes out in one write, as uWebSockets' end-of-iteration drain
+// does. A lone publish waits one turn.
+class DrainTask {
+public:
+    DrainTask(asio::any_io_executor executor, std::vector<std::shared_ptr<WebSocketMailbox>> mailboxes)
+        : executor_(std::move(executor)), mailboxes_(std::move(mailboxes)) {}
+
+    void operator()() {
+        const auto now = batches_sent.load(std::memory_order_relaxed);
+        if (turns_ == 0 || (now != seen_ && turns_ < kMaxTurns && Clock::now() - first_ < kMaxWait)) {
+            if (turns_++ == 0) first_ = Clock::now();
+            seen_ = now;
+            auto executor = executor_;
+            asio::post(executor, std::move(*this));
+            return;
+        }
+        for (auto& m : mailboxes_) drain(*m);
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static constexpr int kMaxTurns = 64;
+    static constexpr std::chrono::microseconds kMaxWait{1000};
+
+    asio::any_io_executor executor_;
+    std::vector<std::shared_ptr<WebSocketMailbox>> mailboxes_;
+    std::uint64_t seen_ = 0;
+    int turns_ = 0;
+    Clock::time_point first_;
+};
+
+}  // namespace
+
 void DeliveryBatch::send() {
-    for (auto& e : executors_)
-        asio::post(e.executor, [mailboxes = std::move(e.to_drain)] {
-            for (auto& m : mailboxes) drain(*m);
-        });
+    batches_sent.fetch_add(1, std::memory_order_relaxed);
+    for (auto& e : executors_) asio::post(e.executor, DrainTask(e.executor, std::move(e.to_drain)));
     executors_.clear();
 }
 
@@ -316,8 +359,13 @@ awaitable<boost::system::error_code> WsConnection::write_own_frames() {
         Outgoing frame;
         FrameHeader header;
     };
+    // At most a quarter of the queue's limit in flight (past the first frame):
+    // what is being written cannot be dropped, and a slow reader's newest
+    // messages must still find room by dropping the oldest queued ones.
+    const std::size_t max_bytes = std::min<std::size_t>(kMaxGatherBytes, options_.max_queue_size / 4);
     std::vector<Framed> batch;
-    for (std::size_t buffers = 0; !queue_.empty() && frames_itself(queue_.front()) && buffers + 2 <= kMaxGather;) {
+    for (std::size_t buffers = 0; !queue_.empty() && frames_itself(queue_.front()) && buffers + 2 <= kMaxGather &&
+                                  (batch.empty() || in_flight_bytes_ + queue_.front().payload().size() <= max_bytes);) {
         buffers += queue_.front().shared ? 1 : 2;
         in_flight_bytes_ += queue_.front().payload().size();
         batch.push_back({std::move(queue_.front()), {}});
