@@ -322,8 +322,10 @@ void WsConnection::enqueue(Outgoing msg) {
         // inline): what else is queued now, a whole drain's frames and the
         // publishes read with them, goes out in the same write.
         writing_ = true;
-        asio::post(mailbox_->executor, [self = shared_from_this()] {
-            asio::co_spawn(self->mailbox_->executor, self->write_loop(), asio::detached);
+        asio::post(mailbox_->executor, [self = shared_from_this()]() mutable {
+            const auto executor = self->mailbox_->executor;
+            // The function object keeps the connection alive while the loop runs.
+            asio::co_spawn(executor, [self = std::move(self)] { return self->write_loop(); }, asio::detached);
         });
     }
 }
