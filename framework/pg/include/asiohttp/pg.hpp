@@ -139,13 +139,18 @@ private:
         auto slot = co_await acquire();  // held until the call is over
         // A named job, copied into co_spawn: GCC 12 destroys lambda temporaries
         // inside a co_await expression twice.
-        auto job = [this, fn, slot]() -> awaitable<R> {
+        // The job lets go of its copy of the slot before its result is handed
+        // back: a caller that has its rows finds the slot free (and /metrics
+        // shows it idle), instead of waiting for the pool thread to drop it.
+        auto job = [this, fn, slot]() mutable -> awaitable<R> {
             if constexpr (std::is_void_v<R>) {
                 with_connection([&](pqxx::connection& c) { (*fn)(c); });
+                slot.reset();
                 co_return;
             } else {
                 std::optional<R> out;
                 with_connection([&](pqxx::connection& c) { out.emplace((*fn)(c)); });
+                slot.reset();
                 co_return std::move(*out);
             }
         };
