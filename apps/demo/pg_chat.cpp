@@ -6,6 +6,7 @@
 #include <asiohttp/tasks.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "world.hpp"
 
@@ -32,10 +33,10 @@ PgChatMembers::PgChatMembers(std::shared_ptr<asiohttp::pg::Pool> pool, ChatHub& 
     : pool_(std::move(pool)), hub_(hub), instance_(random_instance()) {}
 
 awaitable<void> PgChatMembers::start() {
-    co_await pool_->setup_schema("chat", [](pqxx::work& tx) {
-        tx.exec("create table if not exists chat_instances (id text primary key, seen timestamptz not null)");
-        tx.exec("create table if not exists chat_members (room text not null, name text not null,"
-                " instance text not null, primary key (room, name))");
+    co_await pool_->setup_schema("chat", [](asiohttp::pg::Transaction& tx) -> awaitable<void> {
+        co_await tx.query("create table if not exists chat_instances (id text primary key, seen timestamptz not null)");
+        co_await tx.query("create table if not exists chat_members (room text not null, name text not null,"
+                          " instance text not null, primary key (room, name))");
     });
     co_await beat();
 }
@@ -82,17 +83,18 @@ awaitable<void> PgChatMembers::beat() {
         here = here_;
         gone = std::exchange(not_removed_, {});
     }
-    auto mark = [&](pqxx::work& tx) {
-        const auto r = tx.exec_params("insert into chat_instances (id, seen) values ($1, now())"
-                                      " on conflict (id) do update set seen = now() returning xmax = 0",
-                                      instance_);
+    auto mark = [&](asiohttp::pg::Transaction& tx) -> awaitable<void> {
+        const auto r = co_await tx.query("insert into chat_instances (id, seen) values ($1, now())"
+                                         " on conflict (id) do update set seen = now() returning xmax = 0",
+                                         instance_);
+        asiohttp::pg::Batch batch;
         if (r[0][0].as<bool>())
             for (auto& [room, name] : here)
-                tx.exec_params("insert into chat_members (room, name, instance) values ($1, $2, $3)"
-                               " on conflict do nothing",
-                               room, name, instance_);
-        for (auto& [room, name] : gone)
-            tx.exec_params(kRemoveMember, room, name, instance_);
+                batch.query("insert into chat_members (room, name, instance) values ($1, $2, $3)"
+                            " on conflict do nothing",
+                            room, name, instance_);
+        for (auto& [room, name] : gone) batch.query(kRemoveMember, room, name, instance_);
+        if (batch.size() > 0) co_await tx.run(std::move(batch));
     };
     try {
         co_await pool_->transaction(mark);
@@ -107,7 +109,7 @@ awaitable<void> PgChatMembers::beat() {
 // Removes the members of replicas not seen for kVanishAfter, and announces them gone.
 awaitable<void> PgChatMembers::sweep() {
     if (!up_since_ || Clock::now() - *up_since_ < kVanishAfter) co_return;
-    pqxx::result gone;
+    asiohttp::pg::Result gone;
     try {
         gone = co_await pool_->query(
             "with vanished as (delete from chat_instances where seen < now() - " + seconds(kVanishAfter) +
@@ -129,9 +131,9 @@ awaitable<void> PgChatMembers::keep_alive() {
 }
 
 awaitable<void> PgChatMembers::stop() {
-    auto forget = [this](pqxx::work& tx) {
-        tx.exec_params("delete from chat_members where instance = $1", instance_);
-        tx.exec_params("delete from chat_instances where id = $1", instance_);
+    auto forget = [this](asiohttp::pg::Transaction& tx) -> awaitable<void> {
+        co_await tx.query("delete from chat_members where instance = $1", instance_);
+        co_await tx.query("delete from chat_instances where id = $1", instance_);
     };
     try {
         co_await pool_->transaction(forget);

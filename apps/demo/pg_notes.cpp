@@ -9,12 +9,12 @@ constexpr const char* kColumns =
     "id, title, body, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
-Note to_note(const pqxx::row& r) {
+Note to_note(const asiohttp::pg::Row& r) {
     return {r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
             r[4].as<std::string>()};
 }
 
-std::optional<Note> first(const pqxx::result& r) {
+std::optional<Note> first(const asiohttp::pg::Result& r) {
     if (r.empty()) return std::nullopt;
     return to_note(r[0]);
 }
@@ -56,8 +56,8 @@ private:
 }  // namespace
 
 awaitable<void> create_notes_schema(asiohttp::pg::Pool& pool) {
-    co_await pool.setup_schema("notes", [](pqxx::work& tx) {
-        tx.exec(
+    co_await pool.setup_schema("notes", [](asiohttp::pg::Transaction& tx) -> awaitable<void> {
+        co_await tx.query(
             "create table if not exists notes ("
             " id bigserial primary key,"
             " title text not null,"

@@ -1,7 +1,5 @@
 #include "world.hpp"
 
-#include <pqxx/nontransaction>
-
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -20,22 +18,21 @@ int random_id() {
     return std::uniform_int_distribution<int>(1, kRows)(rng);
 }
 
-// Reads `count` random rows on one pooled connection: one prepared statement each.
+json world_row(const asiohttp::pg::Result& r) { return {{"id", r[0][0].as<int>()}, {"randomNumber", r[0][1].as<int>()}}; }
+
+// Reads `count` random rows in one round trip: one prepared statement each, pipelined.
 awaitable<json> random_rows(asiohttp::pg::Pool& pool, int count) {
-    return pool.run([count](pqxx::connection& c) {
-        json rows = json::array();
-        pqxx::nontransaction tx(c);
-        for (int i = 0; i < count; ++i) {
-            auto r = tx.exec_prepared1("world_by_id", random_id());
-            rows.push_back({{"id", r[0].as<int>()}, {"randomNumber", r[1].as<int>()}});
-        }
-        return rows;
-    });
+    asiohttp::pg::Batch batch;
+    for (int i = 0; i < count; ++i) batch.execute("world_by_id", random_id());
+    auto results = co_await pool.run(std::move(batch));
+    json rows = json::array();
+    for (auto& r : results) rows.push_back(world_row(r));
+    co_return rows;
 }
 
 awaitable<web::Response> db(web::Request& req) {
-    auto rows = co_await random_rows(*req.app().get(db_key), 1);
-    co_return web::json_response(rows[0]);
+    auto r = co_await req.app().get(db_key)->execute("world_by_id", random_id());
+    co_return web::json_response(world_row(r));
 }
 
 awaitable<web::Response> queries(web::Request& req) {
@@ -53,12 +50,13 @@ awaitable<web::Response> queries(web::Request& req) {
 
 awaitable<void> create_world(asiohttp::pg::Pool& pool) {
     // Under the lock, the seed rows too are inserted by one replica only.
-    co_await pool.setup_schema("world", [](pqxx::work& tx) {
-        tx.exec("create table if not exists world (id integer primary key, randomnumber integer not null)");
-        if (tx.exec1("select count(*) from world")[0].as<int>() == 0)
-            tx.exec("insert into world (id, randomnumber) "
-                    "select i, 1 + floor(random() * 10000)::int from generate_series(1, " +
-                    std::to_string(kRows) + ") as i");
+    co_await pool.setup_schema("world", [](asiohttp::pg::Transaction& tx) -> awaitable<void> {
+        co_await tx.query("create table if not exists world (id integer primary key, randomnumber integer not null)");
+        auto count = co_await tx.query("select count(*) from world");
+        if (count[0][0].as<int>() == 0)
+            co_await tx.query("insert into world (id, randomnumber) "
+                              "select i, 1 + floor(random() * 10000)::int from generate_series(1, " +
+                              std::to_string(kRows) + ") as i");
     });
     pool.prepare("world_by_id", "select id, randomnumber from world where id = $1");
 }

@@ -34,9 +34,9 @@ PostgresStorage::PostgresStorage(std::shared_ptr<Pool> pool, web::SessionCookie 
 }
 
 awaitable<void> PostgresStorage::create_table() {
-    return pool_->setup_schema(table_, [table = table_](pqxx::work& tx) {
-        tx.exec("create table if not exists " + table +
-                " (id text primary key, data jsonb not null, created bigint not null, expires_at timestamptz)");
+    return pool_->setup_schema(table_, [table = table_](Transaction& tx) -> awaitable<void> {
+        co_await tx.query("create table if not exists " + table +
+                          " (id text primary key, data jsonb not null, created bigint not null, expires_at timestamptz)");
     });
 }
 

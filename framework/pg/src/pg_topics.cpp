@@ -42,6 +42,12 @@ struct Pending {
     bool binary;
 };
 
+// One transaction at a time holds it, across every connection to the database
+// (the same lock Transaction::advisory_lock takes).
+void advisory_xact_lock(pqxx::transaction_base& tx, const std::string& name) {
+    tx.exec_params("select pg_advisory_xact_lock(hashtext($1))", name);
+}
+
 std::string random_origin() {
     std::random_device rd;
     std::uniform_int_distribution<std::uint64_t> dist;
@@ -82,7 +88,7 @@ struct TopicBridge::Impl {
     void create_table() {
         pqxx::connection c(options.dsn);
         pqxx::work tx(c);
-        lock_schema(tx, options.table);
+        advisory_xact_lock(tx, options.table);  // as Pool::setup_schema does
         tx.exec("create table if not exists " + options.table +
                 " (id bigserial primary key, origin text not null, seq bigint not null, topic text not null,"
                 " is_binary boolean not null, key text not null, payload bytea not null,"

@@ -1,5 +1,4 @@
-// A pooled PostgreSQL connection on libpqxx that never blocks an I/O thread.
-// (Library target asiohttp::pg.)
+// A PostgreSQL pool on libpq's non-blocking pipeline mode (library target asiohttp::pg):
 //
 //   inline const web::AppKey<std::shared_ptr<pg::Pool>> db_key{"db"};
 //   app.cleanup_ctx.append([](web::Application& app) -> awaitable<web::Hook> {
@@ -8,11 +7,20 @@
 //   });
 //
 //   auto rows = co_await pool.query("select id, title from notes where id = $1", id);
+//   co_await pool.transaction([&](pg::Transaction& tx) -> awaitable<void> {
+//       co_await tx.query("update accounts set balance = balance - $2 where id = $1", from, amount);
+//       co_await tx.query("update accounts set balance = balance + $2 where id = $1", to, amount);
+//   });
 //
-// libpqxx blocks, so every call runs on the pool's own threads (one per
-// connection) and the handler resumes on its own executor. A call waits at most
-// `acquire_timeout` for a free connection (PoolTimeoutError: answer 503); a
-// broken connection is dropped and the next call opens a fresh one.
+// No pool threads: a connection's socket is watched by the event loop of the
+// thread that uses it, and a statement is sent and answered there. Statements
+// of different callers share a busy connection (libpq's pipeline mode, up to
+// max_pipeline in flight) once max_size connections are open; each is its own
+// implicit transaction, so one's error never touches another's. A transaction
+// has its connection to itself until it ends. A call waits at most
+// acquire_timeout for room (PoolTimeoutError: answer 503); a broken connection
+// fails its calls with ConnectionError and the next call opens a fresh one; a
+// cancelled call's running statement is cancelled on the server too.
 #pragma once
 
 #include <chrono>
@@ -20,54 +28,128 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
-
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <pqxx/connection>
-#include <pqxx/result>
-#include <pqxx/transaction>
+#include <vector>
 
 #include "asiohttp/awaitable.hpp"
+#include "asiohttp/pg_errors.hpp"
+#include "asiohttp/pg_result.hpp"
 
 namespace asiohttp::pg {
 
 struct PoolConfig {
     std::string dsn;                                     // "postgresql://user@host:port/db"
     std::size_t min_size = 1;                            // connections opened at start
-    std::size_t max_size = 8;                            // connections, and pool threads
-    std::chrono::milliseconds acquire_timeout{5000};     // waiting for a free connection
+    std::size_t max_size = 8;                            // connections open at most
+    std::chrono::milliseconds acquire_timeout{5000};     // waiting for room on a connection
     std::chrono::milliseconds statement_timeout{30000};  // per statement, on the server; 0 = none
-};
-
-// No connection became free within acquire_timeout.
-class PoolTimeoutError : public std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-// The statement ran longer than statement_timeout.
-class StatementTimeoutError : public std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-// The server could not be reached, or the connection broke during the call.
-class ConnectionError : public std::runtime_error {
-    using std::runtime_error::runtime_error;
+    // Statements in flight on one connection once all max_size are busy; 1 = a
+    // connection serves one caller at a time.
+    std::size_t max_pipeline = 8;
 };
 
 namespace detail {
+
 class PoolCore;
+class Lease;
+
+// A parameter as PostgreSQL's text, or null.
+using Param = std::optional<std::string>;
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+Param to_param(const T& value) {
+    if constexpr (std::is_same_v<T, std::nullopt_t> || std::is_same_v<T, std::nullptr_t>) {
+        return std::nullopt;
+    } else if constexpr (is_optional<T>::value) {
+        return value ? to_param(*value) : std::nullopt;
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+        return std::string(std::string_view(value));
+    } else {
+        return pqxx::to_string(value);
+    }
 }
 
-// Takes the transaction-scoped advisory lock named `name` (hashed): one
-// transaction at a time holds it, across every connection to the database.
-void advisory_xact_lock(pqxx::transaction_base& tx, const std::string& name);
-// The advisory lock under which replicas starting at once run their schema
-// set-up in turn: "if not exists" alone can still collide in PostgreSQL's
-// catalog ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
-void lock_schema(pqxx::work& tx, const std::string& name);
+// One statement to send: SQL text, or the name of one registered with prepare().
+struct Command {
+    bool prepared = false;
+    std::string text;
+    std::vector<Param> params;
+};
+
+template <class... Args>
+Command command(bool prepared, std::string text, const Args&... args) {
+    return Command{prepared, std::move(text), {to_param(args)...}};
+}
+
+template <class A>
+struct awaitable_value;
+template <class T, class E>
+struct awaitable_value<boost::asio::awaitable<T, E>> {
+    using type = T;
+};
+
+}  // namespace detail
+
+// Statements sent together and answered together: one round trip, one
+// implicit transaction (the first error fails the batch).
+class Batch {
+public:
+    template <class... Args>
+    Batch& query(std::string sql, const Args&... args) {
+        commands_.push_back(detail::command(false, std::move(sql), args...));
+        return *this;
+    }
+    template <class... Args>
+    Batch& execute(std::string name, const Args&... args) {
+        commands_.push_back(detail::command(true, std::move(name), args...));
+        return *this;
+    }
+    std::size_t size() const noexcept { return commands_.size(); }
+
+private:
+    friend class Pool;
+    friend class Transaction;
+    std::vector<detail::Command> commands_;
+};
+
+// A transaction holding its connection; see Pool::transaction.
+class Transaction {
+public:
+    Transaction(Transaction&&) noexcept;
+    Transaction& operator=(Transaction&&) = delete;
+    // Not committed: rolled back, and the connection is free once that is done.
+    ~Transaction();
+
+    template <class... Args>
+    awaitable<Result> query(std::string sql, const Args&... args) {
+        return send(detail::command(false, std::move(sql), args...));
+    }
+    template <class... Args>
+    awaitable<Result> execute(std::string name, const Args&... args) {
+        return send(detail::command(true, std::move(name), args...));
+    }
+    awaitable<std::vector<Result>> run(Batch batch);
+    // pg_advisory_xact_lock on `name` (hashed): one transaction at a time holds
+    // it, database-wide, until it ends.
+    awaitable<void> advisory_lock(std::string name);
+
+    awaitable<void> commit();
+
+private:
+    friend class Pool;
+    explicit Transaction(std::shared_ptr<detail::Lease> lease);
+    awaitable<Result> send(detail::Command command);
+
+    std::shared_ptr<detail::Lease> lease_;
+};
 
 class Pool {
 public:
@@ -78,98 +160,64 @@ public:
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
-    // Registers a prepared statement on every connection opened from now on and
-    // every idle one: call it at startup, before the pool is used.
+    // Registers a statement for execute(): each connection prepares it once,
+    // on first use. Call it at startup.
     void prepare(std::string name, std::string sql);
 
-    // Runs fn(connection) on a pool thread and returns its result.
-    template <class F>
-    awaitable<std::invoke_result_t<F&, pqxx::connection&>> run(F fn) {
-        // Not a coroutine: fn moves here, outside any coroutine frame (GCC 12
-        // destroys a coroutine parameter moved into a lambda twice).
-        return run_shared(std::make_shared<F>(std::move(fn)));
-    }
-
-    // One statement with $1, $2... parameters, in its own transaction.
+    // One statement with $1, $2... parameters, in its own implicit transaction.
     template <class... Args>
-    awaitable<pqxx::result> query(std::string sql, Args... args) {
-        return transaction([sql = std::move(sql), args...](pqxx::work& tx) { return tx.exec_params(sql, args...); });
+    awaitable<Result> query(std::string sql, const Args&... args) {
+        return send(detail::command(false, std::move(sql), args...));
     }
     // A statement registered with prepare().
     template <class... Args>
-    awaitable<pqxx::result> execute(std::string name, Args... args) {
-        return transaction([name = std::move(name), args...](pqxx::work& tx) { return tx.exec_prepared(name, args...); });
+    awaitable<Result> execute(std::string name, const Args&... args) {
+        return send(detail::command(true, std::move(name), args...));
     }
-    // fn(pqxx::work&) in one transaction, committed when fn returns normally.
-    template <class F>
-    auto transaction(F fn) {
-        return run([fn = std::move(fn)](pqxx::connection& c) mutable {
-            pqxx::work tx(c);
-            if constexpr (std::is_void_v<std::invoke_result_t<F&, pqxx::work&>>) {
-                fn(tx);
-                tx.commit();
-            } else {
-                auto r = fn(tx);
-                tx.commit();
-                return r;
-            }
-        });
-    }
+    // A batch in one round trip on one connection: a result per statement.
+    awaitable<std::vector<Result>> run(Batch batch);
 
-    // Schema set-up (create table if not exists, seed rows) in one transaction
-    // under lock_schema(tx, name).
+    // fn(Transaction&) -> awaitable<R> inside BEGIN ... COMMIT; an exception
+    // (or a cancellation) rolls back and propagates.
+    template <class F>
+        requires std::is_void_v<typename detail::awaitable_value<std::invoke_result_t<F&, Transaction&>>::type>
+    awaitable<void> transaction(F fn) {
+        auto tx = co_await begin();
+        co_await fn(tx);
+        co_await tx.commit();
+    }
+    template <class F>
+    awaitable<typename detail::awaitable_value<std::invoke_result_t<F&, Transaction&>>::type> transaction(F fn) {
+        auto tx = co_await begin();
+        auto out = co_await fn(tx);
+        co_await tx.commit();
+        co_return out;
+    }
+    // A transaction that starts by taking Transaction::advisory_lock(name). For
+    // schema set-up: replicas starting at once run it in turn, since "if not
+    // exists" alone can still collide in PostgreSQL's catalog.
     template <class F>
     awaitable<void> setup_schema(std::string name, F fn) {
-        return transaction([name = std::move(name), fn = std::move(fn)](pqxx::work& tx) mutable {
-            lock_schema(tx, name);
-            fn(tx);
-        });
+        auto tx = co_await begin();
+        co_await tx.advisory_lock(std::move(name));
+        co_await fn(tx);
+        co_await tx.commit();
     }
+    // BEGIN on a connection of its own (sent with the first statement).
+    awaitable<Transaction> begin();
 
-    // Connections open now, idle or in use.
+    // Connections open now, busy or idle.
     std::size_t size() const;
     const PoolConfig& config() const noexcept;
-    // Waits for running calls and closes every connection; later calls fail.
+    // Later calls fail with ConnectionError; running ones finish; connections
+    // close as they fall idle.
     void close();
 
 private:
-    template <class F>
-    awaitable<std::invoke_result_t<F&, pqxx::connection&>> run_shared(std::shared_ptr<F> fn) {
-        using R = std::invoke_result_t<F&, pqxx::connection&>;
-        auto slot = co_await acquire();  // held until the call is over
-        // A named job, copied into co_spawn: GCC 12 destroys lambda temporaries
-        // inside a co_await expression twice.
-        // The job lets go of its copy of the slot before its result is handed
-        // back: a caller that has its rows finds the slot free (and /metrics
-        // shows it idle), instead of waiting for the pool thread to drop it.
-        auto job = [this, fn, slot]() mutable -> awaitable<R> {
-            if constexpr (std::is_void_v<R>) {
-                with_connection([&](pqxx::connection& c) { (*fn)(c); });
-                slot.reset();
-                co_return;
-            } else {
-                std::optional<R> out;
-                with_connection([&](pqxx::connection& c) { out.emplace((*fn)(c)); });
-                slot.reset();
-                co_return std::move(*out);
-            }
-        };
-        // No cancellation reaches the pool thread: a statement running there cannot
-        // be interrupted, and Asio 1.81's co_spawn forwards it through a signal that
-        // may be destroyed before it fires (asio#1332). A cancelled caller resumes
-        // when the statement is over and stops at its next wait.
-        auto not_cancellable = boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(),
-                                                                   boost::asio::use_awaitable);
-        co_return co_await boost::asio::co_spawn(executor(), job, not_cancellable);
-    }
-
-    awaitable<std::shared_ptr<void>> acquire();
-    boost::asio::any_io_executor executor() const;
-    // Takes an idle connection (or opens one), runs fn, gives it back; maps
-    // libpqxx's errors to the pool's. Runs on a pool thread.
-    void with_connection(const std::function<void(pqxx::connection&)>& fn);
+    awaitable<Result> send(detail::Command command);
 
     std::shared_ptr<detail::PoolCore> core_;
+    std::shared_ptr<void> registration_;  // in the metrics, while the pool lives
 };
 
 // LISTEN on a channel over a connection of its own: `on_notify(payload)` runs on
