@@ -182,6 +182,41 @@ TEST_F(Files, ConditionalRequestsGive304) {
     EXPECT_EQ(client.get("/file", {{"If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT"}}).status, 200);
 }
 
+// A file larger than a socket's buffers goes out from the page cache to a
+// client that reads late (the server waits for room, then goes on), whole and
+// byte for byte, a range of it from the middle too, on one keep-alive
+// connection; meanwhile the one I/O thread answers others.
+TEST_F(Files, ALargeFileReachesALateReaderWholeWhileOthersAreServed) {
+    const auto large = path.parent_path() / ("asiohttp-large-" + std::to_string(::getpid()) + ".bin");
+    std::string content(9 << 20, '\0');
+    std::uint32_t x = 2463534242u;
+    for (auto& c : content) {  // xorshift: no run of equal bytes hides a misplaced block
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        c = char(x);
+    }
+    std::ofstream(large, std::ios::binary) << content;
+    app.router().add_get("/large", [large](web::Request&) -> awaitable<web::Response> {
+        co_return web::FileResponse(large);
+    });
+    auto config = TestServer::default_config();
+    config.threads = 1;
+    TestServer server(app, config);
+    TestClient late(server), quick(server);
+    late.send_raw("GET /large HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(200ms);  // the server fills the socket's buffers and waits
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(quick.get("/file").body, "0123456789abcdefghij");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+    auto r = late.read_response();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("Content-Length"), std::to_string(content.size()));
+    EXPECT_TRUE(r.body == content) << "the body differs from the file (" << r.body.size() << " bytes)";
+    auto part = late.get("/large", {{"Range", "bytes=1000003-7000000"}});
+    EXPECT_EQ(part.status, 206);
+    EXPECT_TRUE(part.body == content.substr(1000003, 6000000 - 2)) << part.body.size() << " bytes";
+    std::filesystem::remove(large);
+}
+
 TEST(HttpExceptions, BecomeTheirResponses) {
     web::Application app;
     app.router().add_get("/{code}", [](web::Request& req) -> awaitable<web::Response> {

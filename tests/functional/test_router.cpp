@@ -129,6 +129,8 @@ protected:
         std::ofstream(root / "public" / "sub" / "page.html") << "<p>page</p>";
         std::ofstream(root / "secret.txt") << "top secret";
         std::filesystem::create_symlink(root / "secret.txt", root / "public" / "link.txt");
+        std::filesystem::create_symlink(root / "public" / "hello.txt", root / "public" / "inside.txt");
+        std::filesystem::create_symlink("../hello.txt", root / "public" / "sub" / "up.txt");
     }
     void TearDown() override { std::filesystem::remove_all(root); }
     std::filesystem::path root;
@@ -172,6 +174,9 @@ TEST_F(StaticFiles, TraversalIsRefused) {
         EXPECT_EQ(r.status, 404) << target;
         EXPECT_EQ(r.body.find("top secret"), std::string::npos) << target;
     }
+    // Symlinks that stay inside the root are followed, absolute or relative.
+    EXPECT_EQ(client.get("/static/inside.txt").body, "hello file");
+    EXPECT_EQ(client.get("/static/sub/up.txt").body, "hello file");
 }
 
 }  // namespace

@@ -107,9 +107,10 @@ public:
 protected:
     void set_deferred_body(std::shared_ptr<detail::DeferredBody> body) { deferred_ = std::move(body); }
 
-    awaitable<void> prepare_stream(Request& req);
+    awaitable<void> prepare_stream(Request& req, bool hold_head = false);
     awaitable<void> write_stream(std::string_view data);
     awaitable<void> write_eof_stream(std::string_view data);
+    awaitable<bool> send_file_stream(int fd, std::uint64_t offset, std::uint64_t length);
 
 private:
     friend class detail::ResponseAccess;

@@ -3,7 +3,12 @@
 // one after another, so pipelined requests are answered in order.
 #include "http1/http_host.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
+
 #include <array>
+#include <cerrno>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,6 +25,7 @@
 #include "asiohttp/server.hpp"
 #include "asiohttp/tasks.hpp"
 #include "base/chunk_frame.hpp"
+#include "base/file_reads.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
 #include "http1/head_rules.hpp"
@@ -96,9 +102,10 @@ public:
     awaitable<void> read_body(std::size_t limit) override;
     awaitable<bool> read_body_some(std::string& into, std::size_t limit) override;
     std::size_t client_max_size() const noexcept override { return config().client_max_size; }
-    awaitable<void> send_head(Response& resp) override;
+    awaitable<void> send_head(Response& resp, bool hold) override;
     awaitable<void> send_data(std::string_view data) override;
     awaitable<void> send_eof() override;
+    awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length) override;
     TakenOver take_over() override {
         if (ending_ >= Ending::upgraded) throw std::logic_error("the connection was already taken over or closed");
         end(Ending::upgraded);
@@ -124,6 +131,7 @@ private:
         std::uint64_t declared = 0;
         std::uint64_t sent = 0;
         std::string_view request_id;  // ServerConfig::request_ids: for the response head
+        bool head_held = false;       // the head in out_ waits for the first body bytes
         // The request's client_max_size (its route's), once the body is first read.
         std::optional<std::size_t> body_limit;
     };
@@ -208,6 +216,8 @@ private:
     awaitable<bool> write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes);
     template <class Buffers>
     awaitable<bool> write(const Buffers& buffers);
+    awaitable<void> send_held_head();
+    awaitable<void> write_file(int fd, std::uint64_t offset, std::uint64_t length);
     awaitable<void> linger_close();
     HeadOptions head_options(Framing framing, std::uint64_t length, bool keep_alive) const {
         return {framing, length, keep_alive, head_.version, config().server_header, current_.request_id};
@@ -525,7 +535,7 @@ awaitable<bool> HttpConnection<Stream>::skip_body(std::size_t limit) {
 }
 
 template <class Stream>
-awaitable<void> HttpConnection<Stream>::send_head(Response& resp) {
+awaitable<void> HttpConnection<Stream>::send_head(Response& resp, bool hold) {
     const bool no_body = status_has_no_body(resp.status());
     current_.sent = 0;
     current_.declared = resp.content_length().value_or(0);
@@ -538,6 +548,14 @@ awaitable<void> HttpConnection<Stream>::send_head(Response& resp) {
         head_.keep_alive && ending_ == Ending::none && !resp.will_close() && current_.framing != Framing::close_delimited;
     out_.clear();
     serialize_head(out_, resp, head_options(current_.framing, current_.declared, current_.keep_alive));
+    current_.head_held = true;
+    if (!hold) co_await send_held_head();
+}
+
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::send_held_head() {
+    if (!current_.head_held) co_return;
+    current_.head_held = false;
     set_deadline(Phase::io, config().body_timeout);
     bool ok = co_await write(asio::buffer(out_));
     clear_deadline();
@@ -546,6 +564,7 @@ awaitable<void> HttpConnection<Stream>::send_head(Response& resp) {
 
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::send_data(std::string_view data) {
+    if (current_.head_held) co_await send_held_head();
     if (current_.head_only || current_.framing == Framing::none || data.empty()) co_return;
     if (current_.framing == Framing::length && current_.sent + data.size() > current_.declared)
         throw std::logic_error("StreamResponse wrote more than its Content-Length");
@@ -563,7 +582,66 @@ awaitable<void> HttpConnection<Stream>::send_data(std::string_view data) {
 }
 
 template <class Stream>
+awaitable<bool> HttpConnection<Stream>::send_file(int fd, std::uint64_t offset, std::uint64_t length) {
+    bool sent = false;
+    if constexpr (std::is_same_v<Stream, PlainStream>) {  // TLS encrypts in user space: it copies anyway
+        if (current_.framing == Framing::length && !current_.head_only) {
+            if (current_.sent + length > current_.declared)
+                throw std::logic_error("StreamResponse wrote more than its Content-Length");
+            co_await write_file(fd, offset, length);
+            sent = true;
+        }
+    }
+    co_return sent;
+}
+
+// sendfile(2) from the page cache straight to the socket, a step at a time,
+// each step read into the cache first off this thread when it is not there.
+template <class Stream>
+awaitable<void> HttpConnection<Stream>::write_file(int fd, std::uint64_t offset, std::uint64_t length) {
+    constexpr std::uint64_t kStep = 1 << 20;
+    auto& socket = socket_of(stream_);
+    beast::error_code ec;
+    if (!socket.native_non_blocking()) socket.native_non_blocking(true, ec);
+    set_deadline(Phase::io, config().body_timeout);
+    // Corked: the head and the file's first bytes share segments, and no part
+    // of the file leaves in a small one (nginx's tcp_nopush).
+    const int fd_out = socket.native_handle(), on = 1, off = 0;
+    ::setsockopt(fd_out, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+    co_await send_held_head();
+    bool ok = !ec, shrank = false;
+    while (ok && !shrank && length > 0) {
+        const auto step = std::min(length, kStep);
+        co_await cache_file_range(fd, offset, step);
+        auto left = step;
+        while (ok && !shrank && left > 0) {
+            off_t from = off_t(offset);
+            const auto n = ::sendfile(socket.native_handle(), fd, &from, std::size_t(left));
+            if (n > 0) {
+                offset += std::uint64_t(n);
+                left -= std::uint64_t(n);
+                length -= std::uint64_t(n);
+                current_.sent += std::uint64_t(n);
+            } else if (n == 0) {
+                shrank = true;
+            } else if (errno == EAGAIN) {
+                auto [wait_ec] = co_await socket.async_wait(asio::socket_base::wait_write, nothrow);
+                ok = !wait_ec;
+            } else if (errno != EINTR) {
+                ok = false;  // EPIPE, ECONNRESET
+            }
+        }
+    }
+    ::setsockopt(fd_out, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+    clear_deadline();
+    if (!ok || shrank) end(Ending::broken);  // the response cannot be finished: the connection ends
+    if (shrank) throw std::runtime_error("a file shrank while it was being sent");
+    if (!ok) throw ClientDisconnectedError("client went away during a file");
+}
+
+template <class Stream>
 awaitable<void> HttpConnection<Stream>::send_eof() {
+    if (current_.head_held) co_await send_held_head();
     if (current_.framing != Framing::chunked || current_.head_only) co_return;
     set_deadline(Phase::io, config().body_timeout);
     bool ok = co_await write(asio::buffer(kLastChunk));

@@ -31,10 +31,17 @@ public:
     virtual awaitable<bool> read_body_some(std::string& into, std::size_t limit) = 0;
     // ServerConfig::client_max_size: the limit of routes that set none.
     virtual std::size_t client_max_size() const noexcept = 0;
-    // Status line and headers of a streamed response.
-    virtual awaitable<void> send_head(Response& resp) = 0;
+    // Status line and headers of a streamed response. `hold`: they wait for the
+    // first body bytes (a file about to follow) and leave with them.
+    virtual awaitable<void> send_head(Response& resp, bool hold = false) = 0;
     virtual awaitable<void> send_data(std::string_view data) = 0;
     virtual awaitable<void> send_eof() = 0;
+    // Sends `length` bytes of the file `fd` from `offset` as body bytes without
+    // copying them (sendfile(2)); false, with nothing sent, where that cannot be
+    // done (TLS, chunked framing): the caller then writes them itself.
+    virtual awaitable<bool> send_file(int /*fd*/, std::uint64_t /*offset*/, std::uint64_t /*length*/) {
+        co_return false;
+    }
     // Hands the socket to another protocol; the HTTP connection then ends quietly
     // after the handler returns. Throws if the response already started.
     virtual TakenOver take_over() = 0;
@@ -71,9 +78,15 @@ public:
     static void clear_content_length(Response& r) noexcept { r.content_length_.reset(); }
     static void set_encoder(Response& r, std::shared_ptr<Encoder> e) noexcept { r.encoder_ = std::move(e); }
     // The streamed response's steps, as StreamResponse offers them.
-    static awaitable<void> prepare(Response& r, Request& req) { return r.prepare_stream(req); }
+    static awaitable<void> prepare(Response& r, Request& req, bool hold_head = false) {
+        return r.prepare_stream(req, hold_head);
+    }
     static awaitable<void> write(Response& r, std::string_view data) { return r.write_stream(data); }
     static awaitable<void> write_eof(Response& r) { return r.write_eof_stream({}); }
+    // The file's bytes as body without copies, when nothing (compression) must see them.
+    static awaitable<bool> send_file(Response& r, int fd, std::uint64_t offset, std::uint64_t length) {
+        return r.send_file_stream(fd, offset, length);
+    }
 };
 
 }  // namespace asiohttp::detail

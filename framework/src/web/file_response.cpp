@@ -11,9 +11,11 @@
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
 #include "base/ascii.hpp"
+#include "base/file_reads.hpp"
 #include "base/header_values.hpp"
 #include "web/byte_range.hpp"
 #include "web/exchange.hpp"
+#include "web/file_body.hpp"
 #include "base/http_date.hpp"
 
 namespace asiohttp::web {
@@ -52,10 +54,20 @@ class FileBody final : public detail::DeferredBody {
 public:
     FileBody(std::filesystem::path path, std::size_t chunk) : path_(std::move(path)), chunk_(chunk) {}
 
+    void adopt(int fd, const struct stat& st) {
+        opened_.fd = fd;
+        opened_st_ = st;
+    }
+
     awaitable<void> send(Request& req, Response& resp) override {
         Fd file;
         struct stat st {};
-        if (!open_regular(path_.c_str(), file, st)) throw HTTPNotFound();
+        if (opened_.fd >= 0) {
+            std::swap(file.fd, opened_.fd);
+            st = opened_st_;
+        } else if (!open_regular(path_.c_str(), file, st)) {
+            throw HTTPNotFound();
+        }
         const bool precompressed = open_precompressed(req, resp, file, st);
         const auto size = std::uint64_t(st.st_size);
         const auto mtime_ns = std::uint64_t(st.st_mtim.tv_sec) * 1'000'000'000ull + std::uint64_t(st.st_mtim.tv_nsec);
@@ -100,17 +112,22 @@ public:
             // Small enough to go out in one write with the headers.
             auto& body = resp.body();
             body.resize(req.method() == "HEAD" ? 0 : length);
-            if (!body.empty() && !read_fully(file.fd, body.data(), body.size(), offset)) throw HTTPNotFound();
+            bool read = true;
+            if (!body.empty()) read = co_await detail::read_file_at(file.fd, body.data(), body.size(), offset);
+            if (!read) throw HTTPNotFound();
             if (req.method() == "HEAD") resp.set_content_length(length);
             co_return;
         }
 
         resp.set_content_length(length);
-        co_await detail::ResponseAccess::prepare(resp, req);
-        std::string buf(chunk_, '\0');
-        while (length > 0) {
+        co_await detail::ResponseAccess::prepare(resp, req, /*hold_head=*/true);
+        // Plain TCP and no compression: from the page cache to the socket, no copy.
+        const bool sent = co_await detail::ResponseAccess::send_file(resp, file.fd, offset, length);
+        std::string buf(sent ? 0 : chunk_, '\0');
+        while (!sent && length > 0) {
             auto n = std::size_t(std::min<std::uint64_t>(length, buf.size()));
-            if (!read_fully(file.fd, buf.data(), n, offset)) throw std::runtime_error("short read on " + path_.string());
+            const bool read = co_await detail::read_file_at(file.fd, buf.data(), n, offset);
+            if (!read) throw std::runtime_error("short read on " + path_.string());
             co_await detail::ResponseAccess::write(resp, std::string_view(buf.data(), n));
             offset += n;
             length -= n;
@@ -124,9 +141,12 @@ private:
     // says its Content-Encoding. Ranges are served from the identity file. Any
     // sibling's existence makes the answer depend on Accept-Encoding (Vary).
     bool open_precompressed(Request& req, Response& resp, Fd& file, struct stat& st) const {
-        std::vector<ContentCoding> offered;
+        // A client that accepts no coding gets the file itself, and no look for
+        // siblings (nor a Vary: the identity answer suits every client).
         const auto accepted = req.headers().get("Accept-Encoding");
-        if (accepted && !req.headers().contains("Range"))
+        if (!accepted) return false;
+        std::vector<ContentCoding> offered;
+        if (!req.headers().contains("Range"))
             for (auto& sibling : kSiblings) offered.push_back(sibling.first);
         while (!offered.empty()) {
             const auto choice = negotiate_coding(*accepted, offered).coding;
@@ -156,19 +176,11 @@ private:
         resp.set_status(304);
         resp.body().clear();
     }
-    static bool read_fully(int fd, char* out, std::size_t n, std::uint64_t offset) {
-        while (n > 0) {
-            auto got = ::pread(fd, out, n, off_t(offset));
-            if (got <= 0) return false;
-            out += got;
-            n -= std::size_t(got);
-            offset += std::uint64_t(got);
-        }
-        return true;
-    }
 
     std::filesystem::path path_;
     std::size_t chunk_;
+    Fd opened_;  // handed over by send_open_file
+    struct stat opened_st_ {};
 };
 
 }  // namespace
@@ -176,6 +188,18 @@ private:
 FileResponse::FileResponse(std::filesystem::path path, std::size_t chunk_size) {
     set_deferred_body(std::make_shared<FileBody>(std::move(path), chunk_size));
 }
+
+}  // namespace asiohttp::web
+
+namespace asiohttp::detail {
+
+void send_open_file(web::FileResponse& resp, int fd, const struct stat& st) {
+    static_cast<web::FileBody*>(ResponseAccess::deferred(resp))->adopt(fd, st);
+}
+
+}  // namespace asiohttp::detail
+
+namespace asiohttp::web {
 
 std::string_view guess_content_type(const std::filesystem::path& path) noexcept {
     static constexpr std::pair<std::string_view, std::string_view> types[] = {

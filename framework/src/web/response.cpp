@@ -119,12 +119,12 @@ void Response::enable_compression() {
     compression_ = &defaults;
 }
 
-awaitable<void> Response::prepare_stream(Request& req) {
+awaitable<void> Response::prepare_stream(Request& req, bool hold_head) {
     if (exchange_) co_return;
     auto& ex = detail::RequestAccess::exchange(req);
     detail::prepare_streamed(req, *this);
     exchange_ = &ex;
-    co_await ex.send_head(*this);
+    co_await ex.send_head(*this, hold_head);
 }
 
 awaitable<void> Response::write_stream(std::string_view data) {
@@ -138,6 +138,12 @@ awaitable<void> Response::write_stream(std::string_view data) {
     // Each write reaches the client as it is written (events, progress): flushed.
     const auto encoded = co_await detail::encode(*encoder_, data, false);
     co_await exchange_->send_data(encoded);
+}
+
+awaitable<bool> Response::send_file_stream(int fd, std::uint64_t offset, std::uint64_t length) {
+    if (!exchange_) throw std::logic_error("StreamResponse: a file sent before prepare()");
+    if (eof_sent_ || encoder_) co_return false;  // compressed bytes must pass through the encoder
+    co_return co_await exchange_->send_file(fd, offset, length);
 }
 
 awaitable<void> Response::write_eof_stream(std::string_view data) {

@@ -196,7 +196,8 @@ Resource& Router::add_static(std::string_view prefix, std::filesystem::path dire
     const bool follow = options.follow_symlinks, index = options.show_index;
     Resource& r =
         register_resource(std::make_unique<detail::StaticResource>(normalize_prefix(prefix), root, std::move(options)));
-    Handler serve = [root, follow, index](Request& req) { return detail::serve_static(req, root, follow, index); };
+    auto files = std::make_shared<const detail::StaticDirectory>(root, follow, index);
+    Handler serve = [files](Request& req) { return files->serve(req); };
     r.add("GET", serve, *app_);
     r.add("HEAD", serve, *app_);
     return r;

@@ -1,9 +1,18 @@
 #include "web/static_files.hpp"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 
 #include "asiohttp/file_response.hpp"
 #include "asiohttp/http_exceptions.hpp"
+#include "web/file_body.hpp"
 
 namespace asiohttp::detail {
 
@@ -50,29 +59,76 @@ std::optional<fs::path> resolve_under(const fs::path& root, std::string_view rel
     return follow_symlinks ? joined : real;
 }
 
-awaitable<Response> serve_static(Request& req, const fs::path& root, bool follow_symlinks, bool show_index) {
-    auto filename = req.match_info("filename");
-    auto path = resolve_under(root, filename, follow_symlinks);
-    if (!path) throw HTTPNotFound();
-    std::error_code ec;
-    auto status = fs::status(*path, ec);
-    if (ec || !fs::exists(status)) throw HTTPNotFound();
-    if (fs::is_directory(status)) {
-        if (!show_index) throw HTTPForbidden();
-        std::vector<std::string> names;
-        for (auto& entry : fs::directory_iterator(*path, ec))
-            names.push_back(entry.path().filename().string() + (entry.is_directory() ? "/" : ""));
-        std::sort(names.begin(), names.end());
-        std::string base = req.path();
-        if (base.back() != '/') base.push_back('/');
-        std::string title = "Index of " + html_escape(req.path());
-        std::string html = "<html><head><title>" + title + "</title></head><body><h1>" + title + "</h1><ul>";
-        for (auto& n : names) html += "<li><a href=\"" + html_escape(base + n) + "\">" + html_escape(n) + "</a></li>";
-        html += "</ul></body></html>";
-        co_return Response::html(std::move(html));
+StaticDirectory::StaticDirectory(fs::path root, bool follow_symlinks, bool show_index)
+    : root_(std::move(root)),
+      fd_(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)),
+      follow_symlinks_(follow_symlinks),
+      show_index_(show_index) {}
+
+StaticDirectory::~StaticDirectory() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+// The file opened read-only, or -1 (missing, or leaving the root).
+int StaticDirectory::open_under(std::string_view relative) const {
+    static std::atomic<bool> no_openat2{false};  // an old kernel, or a seccomp profile without it
+    if (relative.find('\0') != std::string_view::npos) return -1;
+    fs::path rel(relative);
+    if (rel.is_absolute()) return -1;
+    for (auto& part : rel)
+        if (part == "..") return -1;
+    const std::string name = rel.empty() ? std::string(".") : rel.native();
+    if (fd_ >= 0 && follow_symlinks_) return ::openat(fd_, name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ >= 0 && !no_openat2) {
+        open_how how{};
+        how.flags = O_RDONLY | O_CLOEXEC;
+        how.resolve = RESOLVE_BENEATH;  // neither .. nor a symlink may lead out of the root
+        const int fd = int(::syscall(SYS_openat2, fd_, name.c_str(), &how, sizeof how));
+        if (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != EXDEV)) return fd;
+        // EXDEV: a symlink on the way, maybe absolute yet inside the root; the
+        // path check below decides.
+        if (errno != EXDEV) no_openat2 = true;
     }
-    if (!fs::is_regular_file(status)) throw HTTPNotFound();
-    co_return FileResponse(*path);
+    auto path = resolve_under(root_, relative, follow_symlinks_);
+    return path ? ::open(path->c_str(), O_RDONLY | O_CLOEXEC) : -1;
+}
+
+awaitable<Response> StaticDirectory::serve(Request& req) const {
+    const auto filename = req.match_info("filename");
+    const int fd = open_under(filename);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw HTTPNotFound();
+    }
+    const auto path = (root_ / fs::path(filename)).lexically_normal();
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        if (!show_index_) throw HTTPForbidden();
+        co_return index_of(req, path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw HTTPNotFound();
+    }
+    FileResponse resp(path);
+    send_open_file(resp, fd, st);
+    co_return resp;
+}
+
+Response StaticDirectory::index_of(Request& req, const fs::path& dir) const {
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (auto& entry : fs::directory_iterator(dir, ec))
+        names.push_back(entry.path().filename().string() + (entry.is_directory() ? "/" : ""));
+    std::sort(names.begin(), names.end());
+    std::string base = req.path();
+    if (base.back() != '/') base.push_back('/');
+    std::string title = "Index of " + html_escape(req.path());
+    std::string html = "<html><head><title>" + title + "</title></head><body><h1>" + title + "</h1><ul>";
+    for (auto& n : names) html += "<li><a href=\"" + html_escape(base + n) + "\">" + html_escape(n) + "</a></li>";
+    html += "</ul></body></html>";
+    return Response::html(std::move(html));
 }
 
 }  // namespace asiohttp::detail

@@ -33,7 +33,7 @@ public:
         into.append(piece);
         co_return !piece.empty();
     }
-    awaitable<void> send_head(web::Response&) override { co_return; }
+    awaitable<void> send_head(web::Response&, bool) override { co_return; }
     awaitable<void> send_data(std::string_view data) override {
         written.append(data);
         co_return;
