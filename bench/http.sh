@@ -14,7 +14,11 @@ build_release asiohttp-demo
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+  [[ -n ${cap_dir:-} ]] && { sleep 0.5; rmdir "$cap_dir" 2>/dev/null || true; }
+}
 trap cleanup EXIT
 
 
@@ -85,6 +89,41 @@ for kind in keepalive handshake; do
   printf '%-28s %12s %12s %12s\n' "$label" "${tls[asiohttp/$kind]}" "${tls[nginx/$kind]}" \
     "$(ratio "${tls[asiohttp/$kind]}" "${tls[nginx/$kind]}")"
 done
+
+# Capped: every server held to CAP% of one core (a cpu cgroup: v1's
+# cfs_quota_us, or v2's cpu.max), so that the server, not wrk, is what runs out;
+# then req/s compare CPU cost per request. All four in one group, loaded in turn.
+CAP=${CAP:-40}
+if [[ -d /sys/fs/cgroup/cpu && ! -f /sys/fs/cgroup/cgroup.controllers ]]; then
+  cap_dir=/sys/fs/cgroup/cpu/asiohttp-bench-$$
+  mkdir "$cap_dir"
+  echo 100000 >"$cap_dir/cpu.cfs_period_us"
+  echo $((CAP * 1000)) >"$cap_dir/cpu.cfs_quota_us"
+else
+  cap_dir=/sys/fs/cgroup/asiohttp-bench-$$
+  echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+  mkdir "$cap_dir"
+  echo "$((CAP * 1000)) 100000" >"$cap_dir/cpu.max"
+fi
+for p in "${pids[@]:0:4}"; do  # asiohttp, aiohttp, node, nginx
+  for q in $p $(pgrep -P "$p" || true); do echo "$q" >"$cap_dir/cgroup.procs"; done  # nginx's worker too
+done
+declare -A capped
+for path in plaintext json; do
+  for peer in asiohttp:18081 aiohttp:18082 node:18083 nginx:18084; do
+    name=${peer%%:*} port=${peer##*:}
+    read -r "capped[$name/$path]" _ < <(wrk_run "http://127.0.0.1:$port/$path")
+  done
+done
+printf '\n%-10s %-10s %12s %12s %12s\n' "capped" server "req/s" "asiohttp is" "of nginx"
+for path in plaintext json; do
+  for name in asiohttp aiohttp node nginx; do
+    r=${capped[$name/$path]}
+    printf '%-10s %-10s %12s %12s %12s\n' "/$path" "$name" "$r" "$(ratio "${capped[asiohttp/$path]}" "$r")" \
+      "$(ratio "$r" "${capped[nginx/$path]}")"
+  done
+done
+echo "(each server held to $CAP% of core 0)"
 
 echo
 echo "wrk -t1 -c$CONNS -d${DURATION}s; servers on core 0, wrk on core 1; $(nproc) cores, $(uname -r)"
