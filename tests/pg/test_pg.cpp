@@ -250,6 +250,41 @@ TEST(Postgres, ACancelledCallStopsItsStatementOnTheServer) {
     EXPECT_EQ(pool.size(), 1u);
 }
 
+// handler_cancellation: a client that goes away cancels its handler, and with
+// it the statement the handler waits for, on the server; everyone else is served.
+TEST(Postgres, AClientThatGoesAwayCancelsItsStatement) {
+    const std::string app_dsn = dsn() + (dsn().find('?') == std::string::npos ? "?" : "&") +
+                                "application_name=asiohttp_gone_test";
+    web::Application app;
+    app.set(pool_key, std::make_shared<pg::Pool>(pg::PoolConfig{.dsn = app_dsn, .max_size = 2}));
+    app.router().add_get("/slow", [](web::Request& req) -> awaitable<web::Response> {
+        co_await req.app().get(pool_key)->query("select pg_sleep(30)");
+        co_return web::Response::text("slept");
+    });
+    app.router().add_get("/plaintext", text_handler("Hello, World!"));
+    auto config = TestServer::default_config();
+    config.handler_cancellation = true;
+    TestServer server(app, config);
+    pg::Pool admin({.dsn = dsn(), .max_size = 1});
+    auto running = [&] {
+        return sync(admin.query("select count(*) from pg_stat_activity where application_name = "
+                                "'asiohttp_gone_test' and state = 'active' and query like '%pg_sleep(30)%'"))[0][0]
+            .as<int>();
+    };
+    {
+        TestClient client(server);
+        client.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+        auto until = std::chrono::steady_clock::now() + 3s;
+        while (running() == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+        ASSERT_EQ(running(), 1);
+    }  // the client goes away
+    auto until = std::chrono::steady_clock::now() + 3s;
+    while (running() > 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(running(), 0) << "the statement went on for nobody";
+    TestClient next(server);
+    EXPECT_EQ(next.get("/plaintext").body, "Hello, World!");
+}
+
 // Callers share one connection once max_size are busy: their statements are
 // in flight together, answered in order, and one's error is its own.
 TEST(Postgres, CallersShareABusyConnectionAndKeepTheirErrorsToThemselves) {

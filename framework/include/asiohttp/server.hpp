@@ -75,6 +75,11 @@ struct ServerConfig {
     // default) is logged with its route and counted (asiohttp_loop_blocked_total).
     bool watchdog = false;
     std::chrono::milliseconds slow_callback_duration{100};
+    // aiohttp's handler_cancellation: a handler whose client closed the
+    // connection is cancelled at its next wait (a database call in flight is
+    // cancelled on the server too). For requests without a body to read and
+    // not upgrading; off by default, as in aiohttp (a handler may want to finish).
+    bool handler_cancellation = false;
     bool debug = false;                     // exception texts in 500 bodies
     bool handle_signals = true;             // run_app: SIGINT/SIGTERM start a graceful shutdown
     std::string server_header = "asiohttp";

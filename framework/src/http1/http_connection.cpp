@@ -11,6 +11,8 @@
 #include <cerrno>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -184,6 +186,7 @@ private:
         return http::error::bad_value;
     }
     awaitable<bool> serve_one();
+    std::shared_ptr<struct DisconnectWatch> watch_for_disconnect();
     awaitable<void> answer_read_error(const beast::error_code& ec, bool partial);
     // The one mapping from what the parser refused to its answer (431, 413, 400),
     // for a head answered before any handler and a body a handler reads alike;
@@ -337,6 +340,37 @@ awaitable<void> HttpConnection<Stream>::answer_read_error(const beast::error_cod
     close(stream_);
 }
 
+// handler_cancellation: while a handler runs, the socket is watched for its
+// client closing it (a read wait, then a peek: EOF or a reset means gone, bytes
+// mean a pipelined request and an end to watching).
+struct DisconnectWatch {
+    asio::cancellation_signal signal;
+    bool stopped = false, fired = false;
+
+    void stop(PlainStream& socket) {
+        if (stopped) return;
+        stopped = true;
+        boost::system::error_code ignored;
+        socket.cancel(ignored);  // the handler is over: nothing else waits on the socket
+    }
+};
+
+template <class Stream>
+std::shared_ptr<DisconnectWatch> HttpConnection<Stream>::watch_for_disconnect() {
+    if (!config().handler_cancellation || !parser_->is_done() || head_.headers.contains("Upgrade")) return nullptr;
+    auto watch = std::make_shared<DisconnectWatch>();
+    auto& socket = socket_of(stream_);
+    socket.async_wait(asio::socket_base::wait_read, [watch, fd = socket.native_handle()](const auto& ec) {
+        if (watch->stopped || ec) return;
+        char byte;
+        const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0 || (n < 0 && errno != ECONNRESET && errno != EPIPE)) return;
+        watch->fired = true;
+        watch->signal.emit(asio::cancellation_type::terminal);
+    });
+    return watch;
+}
+
 template <class Stream>
 awaitable<bool> HttpConnection<Stream>::serve_one() {
     const auto started = Clock::now();
@@ -363,13 +397,26 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         RequestAccess::set_request_id(req, given && valid_request_id(*given) ? *given : new_request_id(request_id_));
         current_.request_id = req.request_id();
     }
+    // Cancelled if its client goes away meanwhile (handler_cancellation).
+    auto gone = watch_for_disconnect();
     std::optional<Response> resp;
     // Application::handle turns the handler's exceptions into responses; what a
     // deferred body (a file) throws while being sent gets the same treatment,
     // unless its head is already out: then the connection just ends.
     std::exception_ptr failure;
     try {
-        resp.emplace(co_await host_.app().handle(req));
+        if (gone) {
+            // Its own coroutine, cancelled through the watch's signal.
+            auto ex = co_await asio::this_coro::executor;
+            auto handling = host_.app().handle(req);
+            auto cancel_on_disconnect = asio::bind_cancellation_slot(gone->signal.slot(), asio::use_awaitable);
+            auto r = co_await asio::co_spawn(ex, std::move(handling), cancel_on_disconnect);
+            resp.emplace(std::move(r));
+            gone->stop(socket_of(stream_));
+        } else {
+            resp.emplace(co_await host_.app().handle(req));
+        }
+        if (gone && gone->fired) throw ClientDisconnectedError("the client went away; its handler was cancelled");
         if (auto* deferred = ResponseAccess::deferred(*resp); deferred && !resp->prepared())
             co_await deferred->send(req, *resp);
         if (!resp->prepared()) co_await prepare_whole(req, *resp);
@@ -378,6 +425,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     } catch (...) {
         failure = std::current_exception();
     }
+    if (failure && gone && gone->fired) co_return false;  // nobody to answer
     if (failure) {
         if (!resp || resp->prepared() || ending_ >= Ending::upgraded) {
             log_handler_error(req, what_of(failure));

@@ -26,6 +26,8 @@ void add_server_settings(Settings& s, ServerConfig& c) {
     s.add("metrics", c.metrics, "count requests by route and status for a Prometheus endpoint");
     s.add("watchdog", c.watchdog, "warn when a handler blocks its thread longer than slow-callback-duration");
     s.add("slow-callback-duration", c.slow_callback_duration, "the watchdog's limit (asyncio's name)");
+    s.add("handler-cancellation", c.handler_cancellation,
+          "cancel a handler whose client went away (its database call too)");
     s.add("debug", c.debug, "exception texts in 500 responses, and the watchdog on");
     s.add("server-header", c.server_header, "Server header of responses (empty: none)");
 

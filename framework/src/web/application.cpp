@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/this_coro.hpp>
+
 #include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/topics.hpp"
 #include "web/error_response.hpp"
@@ -158,6 +160,10 @@ awaitable<Response> Application::handle(Request& req) {
     } catch (...) {
         error = std::current_exception();
     }
+    // Cancelled (handler_cancellation: its client went away): that propagates,
+    // it is not the handler's failure.
+    const auto state = co_await boost::asio::this_coro::cancellation_state;
+    if (state.cancelled() != boost::asio::cancellation_type::none) std::rethrow_exception(error);
     co_return detail::error_response(req, error, debug_);
 }
 
