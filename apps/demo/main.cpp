@@ -61,7 +61,6 @@ int main(int argc, char** argv) {
     web::ServerConfig config;
     config.request_ids = true;  // X-Request-ID in responses and log lines
     config.metrics = true;      // GET /metrics
-    config.handler_cancellation = true;  // a client gone: its /db statement is cancelled on the server
     std::string static_dir = default_static_dir().string(), database_url, session_key_hex;
     bool probe = false;
 
