@@ -86,6 +86,7 @@ TEST(Postgres, QueriesTransactionsAndPreparedStatements) {
         EXPECT_EQ(e.query(), "select * from no_such_table");
     }
     EXPECT_THROW(sync(pool.execute("never_prepared")), pg::SqlError);
+    EXPECT_EQ(sync(pool.query("")).size(), 0u);  // an empty statement: an empty result
     EXPECT_EQ(sync(pool.query("select 1"))[0][0].as<int>(), 1);  // the connection survived the errors
     // Nulls, optionals and a row that outlives its result.
     auto row = sync(pool.query("select $1::int, $2::text", std::optional<int>(), std::optional<std::string>("x")))[0];

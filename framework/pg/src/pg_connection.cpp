@@ -1,5 +1,7 @@
 #include "pg_connection.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/append.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -223,9 +225,9 @@ void PgConnection::read_results(Completions& done) {
         if (status == PGRES_FATAL_ERROR && !unit.error) unit.error = sql_error(r, unit.first_sql);
         for (auto& [at, name] : unit.prepares)  // a PREPARE that failed: the next use sends it again
             if (at == index && status != PGRES_COMMAND_OK) raw_->prepared.erase(name);
-        if ((status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) && index < unit.visible.size() &&
-            unit.visible[index])
-            unit.results.emplace_back(ResultData(r, PQclear));
+        const bool failed = status == PGRES_FATAL_ERROR || status == PGRES_PIPELINE_ABORTED;
+        if (!failed && index < unit.visible.size() && unit.visible[index])
+            unit.results.emplace_back(ResultData(r, PQclear));  // rows, a command's tag, or an empty query's nothing
         else
             PQclear(r);
     }
@@ -240,6 +242,10 @@ void PgConnection::finish_unit(Completions& done) {
     auto unit = std::move(units_.front());
     units_.pop_front();
     if (!unit.reply) return;  // abandoned
+    const auto expected = std::size_t(std::count(unit.visible.begin(), unit.visible.end(), true));
+    if (!unit.error && unit.results.size() != expected)  // COPY, say: not in pipeline mode
+        unit.error = std::make_exception_ptr(
+            SqlError("pg: a statement gave no result the pool can return (COPY is not supported)", "0A000", unit.first_sql));
     if (unit.error) done.add(std::move(*unit.reply), std::move(unit.error));
     else done.add(std::move(*unit.reply), nullptr, std::move(unit.results));
 }

@@ -115,7 +115,6 @@ awaitable<void> Shard::open(Clock::time_point deadline) {
     state->timer.async_wait([state](const boost::system::error_code& ec) {
         if (!ec) state->socket.cancel();
     });
-    bool timed_out = false;
     while (poll == PGRES_POLLING_READING || poll == PGRES_POLLING_WRITING) {
         const int fd = PQsocket(pg);
         if (!state->socket.is_open() || state->socket.native_handle() != fd) {
@@ -126,8 +125,7 @@ awaitable<void> Shard::open(Clock::time_point deadline) {
                                                         : asio::posix::stream_descriptor::wait_write;
         auto [ec] = co_await state->socket.async_wait(wait, asio::as_tuple(asio::use_awaitable));
         if (ec) {
-            timed_out = Clock::now() >= deadline;
-            failed = timed_out ? std::make_exception_ptr(connect_error("no answer in time"))
+            failed = Clock::now() >= deadline ? std::make_exception_ptr(connect_error("no answer in time"))
                                : std::make_exception_ptr(boost::system::system_error(ec, "pg::Pool: connecting"));
             break;
         }
