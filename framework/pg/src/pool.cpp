@@ -38,6 +38,7 @@ awaitable<void> wait_for_room(const std::shared_ptr<PoolCore>& core, const std::
         std::lock_guard lock(core->mutex);
         if (core->closed) throw ConnectionError("the pool is closed");
         core->waiters.push_back(waiter);
+        core->waiting = core->waiters.size();
     }
     auto [ec] = co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     bool woken = false, closed = false;
@@ -45,6 +46,7 @@ awaitable<void> wait_for_room(const std::shared_ptr<PoolCore>& core, const std::
         std::lock_guard lock(core->mutex);
         woken = waiter->woken;
         if (!woken) std::erase(core->waiters, waiter);
+        core->waiting = core->waiters.size();
         closed = core->closed;
     }
     if (closed) throw ConnectionError("the pool is closed");
@@ -143,6 +145,7 @@ void Pool::close() {
         core_->unattached.clear();
         for (auto& w : core_->waiters) core_->wake(w);
         core_->waiters.clear();
+        core_->waiting = 0;
     }
     for (auto& s : core_->live_shards()) s->close_idle();
 }

@@ -67,9 +67,16 @@ void cancel_on_server(PGcancel* cancel, std::function<void()> then) {
 Shard::Pick Shard::pick(bool exclusive) {
     std::lock_guard lock(mutex);
     if (!alive_) throw ConnectionError("the event loop is shutting down");
+    // A caller on another loop waits first: ours drain for it and newcomers
+    // queue behind it, or a loop kept busy would starve the others.
+    bool draining = false;
+    if (core->waiting > 0) {
+        std::lock_guard core_lock(core->mutex);
+        draining = core->first_waiter_elsewhere(this);
+    }
     PgConnection* best = nullptr;
     for (auto& c : connections_) {
-        if (!c->ready() || c->leased()) continue;
+        if (draining || !c->ready() || c->leased()) continue;
         if (c->depth() == 0) {
             best = c.get();
             break;
@@ -164,19 +171,22 @@ void Shard::has_room(PgConnection& connection, Completions& done) {
         if (connection.idle()) connection.close(std::make_exception_ptr(ConnectionError("the pool is closed")), done);
         return;
     }
-    // Someone here who can use it now, else someone on another loop who can use
-    // it idle: it moves there.
-    auto here = [&](const Waiter& w) {
-        return w.shard == this && connection.ready() && !connection.leased() &&
-               (w.exclusive ? connection.depth() == 0 : connection.depth() < core->config.max_pipeline);
-    };
-    if (core->wake_first(here) || !connection.idle()) return;
-    auto elsewhere = [&](const Waiter& w) { return w.shard != this; };
-    if (std::none_of(core->waiters.begin(), core->waiters.end(), [&](const auto& w) { return elsewhere(*w); })) return;
+    // Waiters in order: the first one here gets it if it can use it now; the
+    // first one on another loop gets it once idle (it moves there).
+    if (core->waiters.empty()) return;
+    if (!core->first_waiter_elsewhere(this)) {
+        auto usable = [&](const Waiter& w) {
+            return connection.ready() && !connection.leased() &&
+                   (w.exclusive ? connection.depth() == 0 : connection.depth() < core->config.max_pipeline);
+        };
+        core->wake_first([&](const Waiter& w) { return &w == core->waiters.front().get() && usable(w); });
+        return;
+    }
+    if (!connection.idle()) return;
     auto self = connection.shared_from_this();
     core->unattached.push_back(connection.detach());
     std::erase(connections_, self);
-    core->wake_first(elsewhere);
+    core->wake_first([](const Waiter&) { return true; });
 }
 
 void Shard::remove(PgConnection& connection) {
