@@ -29,8 +29,9 @@ awaitable<std::vector<Result>> send_on(std::shared_ptr<PgConnection> connection,
 
 namespace {
 
-// Waits until woken (room may have come up) or the deadline.
-awaitable<void> wait_for_room(const std::shared_ptr<PoolCore>& core, const std::shared_ptr<Shard>& shard,
+// Waits until woken (room may have come up, or a connection was handed over:
+// returned) or the deadline.
+awaitable<std::unique_ptr<RawConnection>> wait_for_room(const std::shared_ptr<PoolCore>& core, const std::shared_ptr<Shard>& shard,
                               bool exclusive, Clock::time_point deadline) {
     auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor, shard.get(), exclusive);
     waiter->timer.expires_at(deadline);
@@ -42,13 +43,16 @@ awaitable<void> wait_for_room(const std::shared_ptr<PoolCore>& core, const std::
     }
     auto [ec] = co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     bool woken = false, closed = false;
+    std::unique_ptr<RawConnection> handed;
     {
         std::lock_guard lock(core->mutex);
         woken = waiter->woken;
+        handed = std::move(waiter->handed);
         if (!woken) std::erase(core->waiters, waiter);
         core->waiting = core->waiters.size();
         closed = core->closed;
     }
+    if (closed && handed) core->give_back(std::move(handed));  // closes it
     if (closed) throw ConnectionError("the pool is closed");
     // Woken early by neither room nor the deadline: the caller was cancelled.
     if (!woken && ec == asio::error::operation_aborted)
@@ -56,6 +60,7 @@ awaitable<void> wait_for_room(const std::shared_ptr<PoolCore>& core, const std::
     if (!woken)
         throw PoolTimeoutError("no database connection free within " +
                                std::to_string(core->config.acquire_timeout.count()) + " ms");
+    co_return handed;
 }
 
 // An idle connection from another loop's shard, parked for this one to adopt.
@@ -85,7 +90,10 @@ awaitable<std::shared_ptr<PgConnection>> acquire(std::shared_ptr<PoolCore> core,
         connection = std::move(pick.connection);
         if (connection) break;
         if (pick.open_new) co_await shard->open(deadline);
-        else if (!take_idle_elsewhere(*core, shard)) co_await wait_for_room(core, shard, exclusive, deadline);
+        else if (!take_idle_elsewhere(*core, shard)) {
+            auto handed = co_await wait_for_room(core, shard, exclusive, deadline);
+            if (handed) connection = shard->adopt(std::move(handed), exclusive);
+        }
     }
     core->acquire_wait.observe(std::chrono::duration<double>(Clock::now() - started).count());
     co_return connection;

@@ -71,6 +71,8 @@ struct Waiter {
     Shard* shard;
     bool exclusive;
     bool woken = false;
+    // A connection moved here from another loop for this waiter alone.
+    std::unique_ptr<RawConnection> handed;
 };
 
 class PoolCore : public std::enable_shared_from_this<PoolCore> {

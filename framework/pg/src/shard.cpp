@@ -101,6 +101,19 @@ Shard::Pick Shard::pick(bool exclusive) {
     return pick;
 }
 
+std::shared_ptr<PgConnection> Shard::adopt(std::unique_ptr<RawConnection> raw, bool exclusive) {
+    std::lock_guard lock(mutex);
+    if (!alive_) {
+        core->give_back(std::move(raw));
+        return nullptr;
+    }
+    add(std::make_shared<PgConnection>(std::move(raw), shared_from_this()));
+    auto& connection = connections_.back();
+    if (exclusive) connection->set_leased(true);
+    else connection->reserve();
+    return connection;
+}
+
 void Shard::add(std::shared_ptr<PgConnection> connection) {
     connections_.push_back(std::move(connection));
 }
@@ -184,9 +197,12 @@ void Shard::has_room(PgConnection& connection, Completions& done) {
     }
     if (!connection.idle()) return;
     auto self = connection.shared_from_this();
-    core->unattached.push_back(connection.detach());
+    auto waiter = core->waiters.front();
+    core->waiters.pop_front();
+    core->waiting = core->waiters.size();
+    waiter->handed = connection.detach();  // for that waiter alone: no newcomer here takes it back
     std::erase(connections_, self);
-    core->wake_first([](const Waiter&) { return true; });
+    core->wake(waiter);
 }
 
 void Shard::remove(PgConnection& connection) {

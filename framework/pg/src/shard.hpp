@@ -30,6 +30,9 @@ public:
     Pick pick(bool exclusive);
     // Connects on this loop (room reserved by pick) and adds the connection.
     awaitable<void> open(Clock::time_point deadline);
+    // A connection handed over from another loop joins this one, taken (as
+    // pick takes one) by the caller it was handed to; null if this loop is ending.
+    std::shared_ptr<PgConnection> adopt(std::unique_ptr<RawConnection> raw, bool exclusive);
 
     // Below: the mutex held.
     // A connection has room again (a segment ended, a transaction let go).
