@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "base/log.hpp"
 #include "pool_core.hpp"
 
 namespace asiohttp::pg::detail {
@@ -49,6 +50,16 @@ ConnectionError connect_error(std::string_view message) {
 
 std::unique_ptr<RawConnection> ready_for_pipeline(PGconn* conn) {
     auto raw = std::make_unique<RawConnection>(conn);
+    // The server's notices ("relation ... already exists, skipping") go to the
+    // server log at debug level, not to stderr as libpq's default would have it.
+    PQsetNoticeProcessor(
+        conn,
+        [](void*, const char* message) {
+            std::string_view text(message);
+            while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+            asiohttp::detail::server_logger().debug("PostgreSQL: {}", text);
+        },
+        nullptr);
     if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1)
         throw connect_error(PQerrorMessage(conn));
     return raw;
