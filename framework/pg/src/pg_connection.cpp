@@ -1,5 +1,9 @@
 #include "pg_connection.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <algorithm>
 
 #include <boost/asio/append.hpp>
@@ -72,6 +76,18 @@ PgConnection::~PgConnection() {
     if (counted_busy_) --shard_->core->busy;
 }
 
+
+bool PgConnection::still_open(Completions& done) {
+    if (!idle() || Clock::now() - idle_since_ < std::chrono::seconds(1)) return true;  // busy lately: no system call
+    idle_since_ = Clock::now();
+    char byte;
+    const auto n = ::recv(PQsocket(raw_->pg), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    const bool closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    // Bytes on an idle connection: the server's last words (FATAL), or a notice.
+    if (!closed && (n < 0 || (PQconsumeInput(raw_->pg) && PQstatus(raw_->pg) == CONNECTION_OK))) return true;
+    close(lost(raw_->pg), done);
+    return false;
+}
 
 void PgConnection::set_leased(bool leased) {
     leased_ = leased;
@@ -233,6 +249,7 @@ void PgConnection::read_results(Completions& done) {
     }
     if (PQstatus(pg) == CONNECTION_BAD) return broke(done);
     if (units_.size() != before) {
+        if (units_.empty()) idle_since_ = Clock::now();
         count_busy();
         shard_->has_room(*this, done);
     }

@@ -60,6 +60,9 @@ public:
     void reserve() noexcept { ++reserved_; }
     void unreserve() noexcept { --reserved_; }
     bool leased() const noexcept { return leased_; }
+    // Idle a while: false if the server closed it meanwhile (a restart, an
+    // administrator): it is closed then, and its next caller never sees it.
+    bool still_open(Completions& done);
     void set_leased(bool leased);
     // Idle only: stops watching the socket and hands the connection back.
     std::unique_ptr<RawConnection> detach();
@@ -98,6 +101,7 @@ private:
     std::deque<Unit> units_;
     std::uint64_t next_unit_ = 0;
     int reserved_ = 0;
+    Clock::time_point idle_since_ = Clock::time_point::min();  // checked on first use
     bool reading_ = false, writing_ = false, leased_ = false, cancelling_ = false, counted_busy_ = false;
 };
 

@@ -75,6 +75,11 @@ Shard::Pick Shard::pick(bool exclusive) {
         draining = core->first_waiter_elsewhere(this);
     }
     PgConnection* best = nullptr;
+    // Connections idle a while are checked first: one the server closed leaves
+    // now (closing removes it here) instead of failing its next caller.
+    Completions none;  // an idle connection has no caller to answer
+    for (std::size_t i = 0; i < connections_.size();)
+        if (connections_[i]->still_open(none)) ++i;
     for (auto& c : connections_) {
         if (draining || !c->ready() || c->leased()) continue;
         if (c->depth() == 0) {
@@ -87,8 +92,7 @@ Shard::Pick Shard::pick(bool exclusive) {
     Pick pick;
     if (best && best->depth() == 0) {
         // An idle one first.
-    } else if (auto raw = core->take_unattached()) {
-        add(std::make_shared<PgConnection>(std::move(raw), shared_from_this()));
+    } else if (auto raw = core->take_unattached(); raw && adopted_still_open(std::move(raw), none)) {
         best = connections_.back().get();
     } else if (core->reserve_open()) {
         pick.open_new = true;
@@ -107,11 +111,19 @@ std::shared_ptr<PgConnection> Shard::adopt(std::unique_ptr<RawConnection> raw, b
         core->give_back(std::move(raw));
         return nullptr;
     }
-    add(std::make_shared<PgConnection>(std::move(raw), shared_from_this()));
+    Completions none;
+    if (!adopted_still_open(std::move(raw), none)) return nullptr;
     auto& connection = connections_.back();
     if (exclusive) connection->set_leased(true);
     else connection->reserve();
     return connection;
+}
+
+// One that idled unwatched (handed over, or the pool's own from its start) may
+// have been closed by the server meanwhile.
+bool Shard::adopted_still_open(std::unique_ptr<RawConnection> raw, Completions& done) {
+    add(std::make_shared<PgConnection>(std::move(raw), shared_from_this()));
+    return connections_.back()->still_open(done);
 }
 
 void Shard::add(std::shared_ptr<PgConnection> connection) {
@@ -192,7 +204,7 @@ void Shard::has_room(PgConnection& connection, Completions& done) {
             return connection.ready() && !connection.leased() &&
                    (w.exclusive ? connection.depth() == 0 : connection.depth() < core->config.max_pipeline);
         };
-        core->wake_first([&](const Waiter& w) { return &w == core->waiters.front().get() && usable(w); });
+        core->wake_first([&](const Waiter& w) { return w.shard == this && usable(w); });
         return;
     }
     if (!connection.idle()) return;

@@ -53,6 +53,7 @@ public:
 
 private:
     void add(std::shared_ptr<PgConnection> connection);
+    bool adopted_still_open(std::unique_ptr<RawConnection> raw, Completions& done);
 
     std::vector<std::shared_ptr<PgConnection>> connections_;
     bool alive_ = true;
