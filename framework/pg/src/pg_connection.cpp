@@ -78,13 +78,14 @@ PgConnection::~PgConnection() {
 
 
 bool PgConnection::still_open(Completions& done) {
-    if (!idle() || Clock::now() - idle_since_ < std::chrono::seconds(1)) return true;  // busy lately: no system call
+    if (!idle() || Clock::now() - idle_since_ < std::chrono::milliseconds(50)) return true;  // busy just now: no system call
     idle_since_ = Clock::now();
     char byte;
     const auto n = ::recv(PQsocket(raw_->pg), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    const bool closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-    // Bytes on an idle connection: the server's last words (FATAL), or a notice.
-    if (!closed && (n < 0 || (PQconsumeInput(raw_->pg) && PQstatus(raw_->pg) == CONNECTION_OK))) return true;
+    // Nothing to read: alive. EOF, an error, or bytes nobody asked for (the
+    // server's last words, "FATAL: terminating connection", come before its
+    // EOF): it goes, and a fresh one is opened in its place.
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
     close(lost(raw_->pg), done);
     return false;
 }

@@ -39,7 +39,6 @@ awaitable<std::unique_ptr<RawConnection>> wait_for_room(const std::shared_ptr<Po
         std::lock_guard lock(core->mutex);
         if (core->closed) throw ConnectionError("the pool is closed");
         core->waiters.push_back(waiter);
-        core->waiting = core->waiters.size();
     }
     auto [ec] = co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     bool woken = false, closed = false;
@@ -49,7 +48,6 @@ awaitable<std::unique_ptr<RawConnection>> wait_for_room(const std::shared_ptr<Po
         woken = waiter->woken;
         handed = std::move(waiter->handed);
         if (!woken) std::erase(core->waiters, waiter);
-        core->waiting = core->waiters.size();
         closed = core->closed;
     }
     if (closed && handed) core->give_back(std::move(handed));  // closes it
@@ -153,7 +151,6 @@ void Pool::close() {
         core_->unattached.clear();
         for (auto& w : core_->waiters) core_->wake(w);
         core_->waiters.clear();
-        core_->waiting = 0;
     }
     for (auto& s : core_->live_shards()) s->close_idle();
 }

@@ -105,12 +105,6 @@ public:
     std::vector<std::unique_ptr<RawConnection>> unattached;
     std::size_t open = 0;  // connections open or opening
     std::deque<std::shared_ptr<Waiter>> waiters;
-    // The first waiter is on another loop than `shard`'s: its connections
-    // drain for it instead of taking more statements (mutex held).
-    bool first_waiter_elsewhere(const Shard* shard) const {
-        return !waiters.empty() && waiters.front()->shard != shard;
-    }
-    std::atomic<std::size_t> waiting{0};  // waiters.size(), read without the mutex
     std::unordered_map<std::string, std::string> statements;
     std::vector<std::weak_ptr<Shard>> shards;
     std::atomic<bool> closed{false};
@@ -125,7 +119,6 @@ bool PoolCore::wake_first(Accept accept) {
         if (!accept(**it)) continue;
         auto w = *it;
         waiters.erase(it);
-        waiting = waiters.size();
         wake(w);
         return true;
     }

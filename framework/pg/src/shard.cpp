@@ -67,13 +67,6 @@ void cancel_on_server(PGcancel* cancel, std::function<void()> then) {
 Shard::Pick Shard::pick(bool exclusive) {
     std::lock_guard lock(mutex);
     if (!alive_) throw ConnectionError("the event loop is shutting down");
-    // A caller on another loop waits first: ours drain for it and newcomers
-    // queue behind it, or a loop kept busy would starve the others.
-    bool draining = false;
-    if (core->waiting > 0) {
-        std::lock_guard core_lock(core->mutex);
-        draining = core->first_waiter_elsewhere(this);
-    }
     PgConnection* best = nullptr;
     // Connections idle a while are checked first: one the server closed leaves
     // now (closing removes it here) instead of failing its next caller.
@@ -81,7 +74,7 @@ Shard::Pick Shard::pick(bool exclusive) {
     for (std::size_t i = 0; i < connections_.size();)
         if (connections_[i]->still_open(none)) ++i;
     for (auto& c : connections_) {
-        if (draining || !c->ready() || c->leased()) continue;
+        if (!c->ready() || c->leased()) continue;
         if (c->depth() == 0) {
             best = c.get();
             break;
@@ -196,22 +189,18 @@ void Shard::has_room(PgConnection& connection, Completions& done) {
         if (connection.idle()) connection.close(std::make_exception_ptr(ConnectionError("the pool is closed")), done);
         return;
     }
-    // Waiters in order: the first one here gets it if it can use it now; the
-    // first one on another loop gets it once idle (it moves there).
-    if (core->waiters.empty()) return;
-    if (!core->first_waiter_elsewhere(this)) {
-        auto usable = [&](const Waiter& w) {
-            return connection.ready() && !connection.leased() &&
-                   (w.exclusive ? connection.depth() == 0 : connection.depth() < core->config.max_pipeline);
-        };
-        core->wake_first([&](const Waiter& w) { return w.shard == this && usable(w); });
-        return;
-    }
-    if (!connection.idle()) return;
+    // The first waiter here that can use it now; else, once idle, the first
+    // one on another loop (it moves there).
+    auto usable_here = [&](const Waiter& w) {
+        return w.shard == this && connection.ready() && !connection.leased() &&
+               (w.exclusive ? connection.depth() == 0 : connection.depth() < core->config.max_pipeline);
+    };
+    if (core->waiters.empty() || core->wake_first(usable_here) || !connection.idle()) return;
+    auto elsewhere = std::find_if(core->waiters.begin(), core->waiters.end(), [&](const auto& w) { return w->shard != this; });
+    if (elsewhere == core->waiters.end()) return;
     auto self = connection.shared_from_this();
-    auto waiter = core->waiters.front();
-    core->waiters.pop_front();
-    core->waiting = core->waiters.size();
+    auto waiter = *elsewhere;
+    core->waiters.erase(elsewhere);
     waiter->handed = connection.detach();  // for that waiter alone: no newcomer here takes it back
     std::erase(connections_, self);
     core->wake(waiter);
