@@ -101,7 +101,7 @@ private:
     std::deque<Unit> units_;
     std::uint64_t next_unit_ = 0;
     int reserved_ = 0;
-    Clock::time_point idle_since_ = Clock::time_point::min();  // checked on first use
+    Clock::time_point idle_since_{};  // long ago: checked on first use
     bool reading_ = false, writing_ = false, leased_ = false, cancelling_ = false, counted_busy_ = false;
 };
 
