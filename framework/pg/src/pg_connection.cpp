@@ -206,7 +206,7 @@ void PgConnection::on_readable(const boost::system::error_code& ec) {
     std::lock_guard lock(shard_->mutex);
     reading_ = false;
     if (!raw_ || !socket_) return;  // detached or closed meanwhile
-    if (ec == asio::error::operation_aborted) {  // it fell idle; or it was sent to again since
+    if (ec == asio::error::operation_aborted) {  // the loop cancelled it (only detach and close do, above)
         if (!units_.empty()) wait_read();
         return;
     }
