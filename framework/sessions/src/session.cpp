@@ -259,21 +259,49 @@ awaitable<void> MemoryStorage::save_session(Request&, Response& resp, Session& s
 
 // --- middleware and accessors ---
 
+namespace {
+
+// The session to save into `resp`: one the handler changed, unless the
+// response's headers are gone already (a WebSocket's 101, a streamed response).
+Session* changed_session(Request& req, const Response& resp) {
+    auto* session = req.state().find(session_key);
+    if (!session || !*session || !(*session)->changed() || resp.prepared() || resp.status() == 101) return nullptr;
+    return session->get();
+}
+
+// A handler's HTTPException is its own response: the session it changed goes
+// into that response's cookie (a redirect after login keeps it), and the
+// exception on to whoever answers it.
+awaitable<void> save_into(std::exception_ptr http_error, Request& req, SessionStorage& storage) {
+    HTTPException* answer = nullptr;
+    try {
+        std::rethrow_exception(http_error);  // the same object: exception_ptr keeps it
+    } catch (HTTPException& e) {
+        answer = &e;
+    }
+    if (auto* session = changed_session(req, *answer)) co_await storage.save_session(req, *answer, *session);
+}
+
+}  // namespace
+
 void setup_sessions(Application& app, std::shared_ptr<SessionStorage> storage) {
     if (!storage) throw std::invalid_argument("setup_sessions: no storage");
+    // The frame holds one response: it lives as long as the handler (a WebSocket's whole life).
     app.add_middleware([storage](Request& req, Next next) -> awaitable<Response> {
         req.state().set(storage_key, storage);
-        std::optional<Response> resp;
+        bool handled = false;
+        std::exception_ptr http_error;
         try {
-            resp.emplace(co_await next(req));
-        } catch (const HTTPException& e) {
-            resp.emplace(static_cast<const Response&>(e));  // a redirect after login keeps its cookie
+            Response resp = co_await next(req);
+            handled = true;
+            if (auto* session = changed_session(req, resp)) co_await storage->save_session(req, resp, *session);
+            co_return resp;
+        } catch (const HTTPException&) {
+            if (handled) throw;
+            http_error = std::current_exception();
         }
-        auto* session = req.state().find(session_key);
-        // A WebSocket (101) or streamed response has sent its headers already.
-        if (session && *session && (*session)->changed() && !resp->prepared() && resp->status() != 101)
-            co_await storage->save_session(req, *resp, **session);
-        co_return std::move(*resp);
+        co_await save_into(http_error, req, *storage);
+        std::rethrow_exception(http_error);
     });
 }
 

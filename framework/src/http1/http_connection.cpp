@@ -14,7 +14,9 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -64,8 +66,31 @@ bool is_disconnect(const beast::error_code& ec) {
            ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
 }
 
+// A request that asks for an upgrade is served in a coroutine of its own
+// (HttpConnection::serve_upgradable); the connection's coroutine waits here
+// until that request is answered, or until its handler takes the socket over.
+struct UpgradeWait {
+    explicit UpgradeWait(const asio::any_io_executor& executor) : wake(executor, Clock::time_point::max()) {}
+    void finish(bool keep, std::exception_ptr e) {
+        done = true;
+        keep_alive = keep;
+        failure = std::move(e);
+        wake.cancel();
+    }
+    void taken() {
+        taken_over = true;
+        wake.cancel();
+    }
+
+    asio::steady_timer wake;
+    bool done = false, taken_over = false, keep_alive = false;
+    std::exception_ptr failure;
+};
+
 template <class Stream>
-class HttpConnection final : public Connection, public Exchange {
+class HttpConnection final : public Connection,
+                             public Exchange,
+                             public std::enable_shared_from_this<HttpConnection<Stream>> {
 public:
     HttpConnection(Stream stream, HttpHost& host)
         : host_(host), stream_(std::move(stream)), buffer_(buffer_limit(host.config())) {
@@ -112,8 +137,14 @@ public:
         if (ending_ >= Ending::upgraded) throw std::logic_error("the connection was already taken over or closed");
         end(Ending::upgraded);
         // Bytes sent before the 101 are dropped (a client must wait for it), and
-        // the memory given back: the WebSocket has its own buffer.
+        // the memory given back: the WebSocket has its own buffer. What stays of
+        // this object is the request the handler still holds (head, address).
         buffer_ = beast::flat_buffer();
+        std::string().swap(out_);
+        std::vector<RequestParser::FieldPos>().swap(field_pos_);
+        parser_ = nullptr;
+        unlink();  // the WebSocket's connection meets deadlines and shutdown from now on
+        if (upgrade_wait_) upgrade_wait_->taken();  // this connection's coroutine can end
         return {AnyStream(std::move(stream_)), host_};
     }
 
@@ -186,6 +217,12 @@ private:
         return http::error::bad_value;
     }
     awaitable<bool> serve_one();
+    awaitable<bool> serve_upgradable();
+    awaitable<Response> run_handler(Request& req);
+    awaitable<Response> run_cancellable(Request& req, std::shared_ptr<struct DisconnectWatch> gone);
+    awaitable<bool> answer(Request& req, Response& resp, Clock::time_point started);
+    awaitable<bool> answer_failure(Request& req, std::exception_ptr failure, Clock::time_point started);
+    awaitable<bool> finish(Request& req, Response& resp, Clock::time_point started);
     std::shared_ptr<struct DisconnectWatch> watch_for_disconnect();
     awaitable<void> answer_read_error(const beast::error_code& ec, bool partial);
     // The one mapping from what the parser refused to its answer (431, 413, 400),
@@ -247,6 +284,7 @@ private:
     Ending ending_ = Ending::none;
     Current current_;
     unsigned requests_ = 0;
+    UpgradeWait* upgrade_wait_ = nullptr;  // while serve_upgradable waits
 };
 
 template <class Stream>
@@ -274,7 +312,9 @@ awaitable<void> HttpConnection<Stream>::run() {
             co_return;
         }
         ++requests_;
-        bool keep_alive = co_await serve_one();
+        bool keep_alive = false;
+        if (parser.upgrade()) keep_alive = co_await serve_upgradable();
+        else keep_alive = co_await serve_one();
         parser_ = nullptr;
         if (!keep_alive) break;
     }
@@ -371,6 +411,32 @@ std::shared_ptr<DisconnectWatch> HttpConnection<Stream>::watch_for_disconnect() 
     return watch;
 }
 
+// A request asking for an upgrade (Connection: upgrade) runs in a coroutine of
+// its own that holds this connection. If its handler takes the socket over (a
+// WebSocket), the connection's coroutine ends here and its frames are freed
+// while the handler goes on: an upgraded socket keeps no HTTP coroutine alive.
+// If not, the connection waits for the answer and carries on as usual.
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::serve_upgradable() {
+    auto executor = co_await asio::this_coro::executor;
+    UpgradeWait wait(executor);
+    upgrade_wait_ = &wait;
+    // A completion handler, not a coroutine of its own: nothing but serve_one's
+    // frame is kept while an upgraded handler runs.
+    auto done = [self = this->shared_from_this()](std::exception_ptr failure, bool keep_alive) {
+        if (self->upgrade_wait_) self->upgrade_wait_->finish(keep_alive, failure);
+        else if (failure) server_logger().error("connection failed: {}", what_of(failure));
+    };
+    asio::co_spawn(executor, serve_one(), std::move(done));
+    while (!wait.done && !wait.taken_over) {
+        auto [ec] = co_await wait.wake.async_wait(nothrow);
+        (void)ec;  // woken by cancel()
+    }
+    upgrade_wait_ = nullptr;
+    if (wait.failure) std::rethrow_exception(wait.failure);
+    co_return wait.done && wait.keep_alive;
+}
+
 template <class Stream>
 awaitable<bool> HttpConnection<Stream>::serve_one() {
     const auto started = Clock::now();
@@ -397,46 +463,99 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         RequestAccess::set_request_id(req, given && valid_request_id(*given) ? *given : new_request_id(request_id_));
         current_.request_id = req.request_id();
     }
-    // Cancelled if its client goes away meanwhile (handler_cancellation).
-    auto gone = watch_for_disconnect();
-    std::optional<Response> resp;
-    // Application::handle turns the handler's exceptions into responses; what a
-    // deferred body (a file) throws while being sent gets the same treatment,
-    // unless its head is already out: then the connection just ends.
+    // While the handler runs, its frames sit on this one (an upgraded
+    // WebSocket's whole life): this frame holds the request and the one slot
+    // its response comes back into; what follows has frames of its own.
+    bool answering = false;
     std::exception_ptr failure;
     try {
-        if (gone) {
-            // Its own coroutine, cancelled through the watch's signal.
-            auto ex = co_await asio::this_coro::executor;
-            auto handling = host_.app().handle(req);
-            auto cancel_on_disconnect = asio::bind_cancellation_slot(gone->signal.slot(), asio::use_awaitable);
-            auto r = co_await asio::co_spawn(ex, std::move(handling), cancel_on_disconnect);
-            resp.emplace(std::move(r));
-            gone->stop(socket_of(stream_));
-        } else {
-            resp.emplace(co_await host_.app().handle(req));
-        }
-        if (gone && gone->fired) throw ClientDisconnectedError("the client went away; its handler was cancelled");
-        if (auto* deferred = ResponseAccess::deferred(*resp); deferred && !resp->prepared())
-            co_await deferred->send(req, *resp);
-        if (!resp->prepared()) co_await prepare_whole(req, *resp);
+        Response resp = co_await run_handler(req);
+        answering = true;
+        co_return co_await answer(req, resp, started);
+    } catch (...) {
+        if (answering) throw;
+        failure = std::current_exception();
+    }
+    co_return co_await answer_failure(req, failure, started);
+}
+
+template <class Stream>
+awaitable<Response> HttpConnection<Stream>::run_handler(Request& req) {
+    auto gone = watch_for_disconnect();
+    if (!gone) return AppAccess::dispatch(host_.app(), req);  // no frame of its own
+    return run_cancellable(req, std::move(gone));
+}
+
+// handler_cancellation: the handler in its own coroutine, cancelled through the
+// watch's signal when its client goes away.
+template <class Stream>
+awaitable<Response> HttpConnection<Stream>::run_cancellable(Request& req, std::shared_ptr<DisconnectWatch> gone) {
+    auto executor = co_await asio::this_coro::executor;
+    auto handling = AppAccess::dispatch(host_.app(), req);
+    auto cancel_on_disconnect = asio::bind_cancellation_slot(gone->signal.slot(), asio::use_awaitable);
+    std::exception_ptr failure;
+    try {
+        Response resp = co_await asio::co_spawn(executor, std::move(handling), cancel_on_disconnect);
+        gone->stop(socket_of(stream_));
+        if (!gone->fired) co_return resp;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    gone->stop(socket_of(stream_));
+    if (gone->fired) throw ClientDisconnectedError("the client went away; its handler was cancelled");
+    std::rethrow_exception(failure);
+}
+
+// The handler failed: an HTTPException is its answer, anything else a logged 500.
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::answer_failure(Request& req, std::exception_ptr failure,
+                                                       Clock::time_point started) {
+    std::optional<Response> resp;
+    try {
+        resp.emplace(error_response(req, failure, host_.app().debug()));
+    } catch (const ClientDisconnectedError&) {
+        co_return false;  // nobody to answer
+    }
+    if (ending_ == Ending::broken) co_return false;
+    if (ending_ == Ending::upgraded) {  // the socket is another protocol's: only the log says it
+        record(req, *resp, 0, started);
+        co_return false;
+    }
+    co_await prepare_whole(req, *resp);
+    co_return co_await finish(req, *resp, started);
+}
+
+// The handler's response: a body sent late (a file) goes out now; what that
+// throws gets the handler's treatment, unless the head is already out: then
+// the connection just ends.
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clock::time_point started) {
+    std::exception_ptr failure;
+    try {
+        if (auto* deferred = ResponseAccess::deferred(resp); deferred && !resp.prepared())
+            co_await deferred->send(req, resp);
+        if (!resp.prepared()) co_await prepare_whole(req, resp);
     } catch (const ClientDisconnectedError&) {
         co_return false;
     } catch (...) {
         failure = std::current_exception();
     }
-    if (failure && gone && gone->fired) co_return false;  // nobody to answer
     if (failure) {
-        if (!resp || resp->prepared() || ending_ >= Ending::upgraded) {
+        if (resp.prepared() || ending_ >= Ending::upgraded) {
             log_handler_error(req, what_of(failure));
             co_return false;
         }
-        resp.emplace(error_response(req, failure, host_.app().debug()));
-        co_await prepare_whole(req, *resp);
+        co_return co_await answer_failure(req, failure, started);
     }
+    co_return co_await finish(req, resp, started);
+}
+
+// Sends what is left of the response and says whether the connection goes on.
+template <class Stream>
+awaitable<bool> HttpConnection<Stream>::finish(Request& req, Response& resp, Clock::time_point started) {
     if (ending_ == Ending::broken) co_return false;
     if (ending_ == Ending::upgraded) {
-        record(req, *resp, 0, started);
+        record(req, resp, 0, started);
         co_return false;
     }
 
@@ -446,12 +565,12 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         if (!skipped) end(Ending::out_of_sync);
     }
 
-    bool keep_alive = head_.keep_alive && ending_ == Ending::none && !resp->will_close();
+    bool keep_alive = head_.keep_alive && ending_ == Ending::none && !resp.will_close();
     std::uint64_t body_bytes = 0;
-    if (resp->prepared()) {
-        if (!ResponseAccess::eof_sent(*resp)) {
+    if (resp.prepared()) {
+        if (!ResponseAccess::eof_sent(resp)) {
             try {
-                co_await ResponseAccess::write_eof(*resp);
+                co_await ResponseAccess::write_eof(resp);
             } catch (const ClientDisconnectedError&) {
                 co_return false;
             }
@@ -460,10 +579,10 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
         const bool complete = current_.framing != Framing::length || current_.sent == current_.declared;
         keep_alive = keep_alive && current_.keep_alive && complete;
     } else {
-        const bool sent = co_await write_response(*resp, keep_alive, body_bytes);
+        const bool sent = co_await write_response(resp, keep_alive, body_bytes);
         if (!sent) co_return false;
     }
-    record(req, *resp, body_bytes, started);
+    record(req, resp, body_bytes, started);
     co_return keep_alive && ending_ != Ending::broken;
 }
 
@@ -725,8 +844,9 @@ namespace asiohttp::detail {
 
 template <class Stream>
 awaitable<void> serve_http(Stream stream, HttpHost& host) {
-    HttpConnection<Stream> connection(std::move(stream), host);
-    co_await connection.run();
+    // Shared: an upgraded request's handler may outlive this coroutine (serve_upgradable).
+    auto connection = std::make_shared<HttpConnection<Stream>>(std::move(stream), host);
+    co_await connection->run();
 }
 
 template awaitable<void> serve_http(PlainStream, HttpHost&);

@@ -356,7 +356,7 @@ awaitable<void> WsConnection::write_loop() {
 
 awaitable<boost::system::error_code> WsConnection::write_own_frames() {
     // Out of the queue while they are written: a slow-reader policy may drop or
-    // replace queued frames meanwhile, and erasing inside a deque moves them.
+    // replace queued frames meanwhile, and erasing inside the queue moves them.
     struct Framed {
         Outgoing frame;
         FrameHeader header;

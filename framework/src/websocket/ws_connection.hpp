@@ -4,7 +4,6 @@
 // supplies the few stream operations; everything else is written once here.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/container/devector.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -191,7 +191,9 @@ private:
     std::shared_ptr<WebSocketMailbox> mailbox_;
     LiveWebSockets& live_;
 
-    std::deque<Outgoing> queue_;  // waiting; the frames being written are out of it
+    // Waiting; the frames being written are out of it. A devector: an idle
+    // socket's empty queue holds no memory (std::deque allocates a block even then).
+    boost::container::devector<Outgoing> queue_;
     QueuedBytes queued_bytes_;         // data bytes waiting and being written
     bool counted_open_ = false;        // in the open sockets gauge
     std::size_t in_flight_bytes_ = 0;  // of the data frames being written
