@@ -87,13 +87,57 @@ struct UpgradeWait {
     std::exception_ptr failure;
 };
 
+// What a request points into (its head, the peer's address, a request id made
+// up for it): a block of its own, so that an upgraded request keeps it when
+// its connection goes.
+struct RequestData {
+    RequestHead head;
+    std::string remote;
+    std::array<char, 32> request_id;
+};
+
+// Set up by serve_one for each request: take_over fills it in, and from then on
+// the request is its own (the connection may be gone before the handler returns).
+struct Handoff {
+    Request* request;
+    std::unique_ptr<RequestData> data;
+    bool upgraded = false;
+};
+
+// The exchange of a request whose connection was taken over: nothing more goes through it.
+class TakenOverExchange final : public Exchange {
+public:
+    static Exchange& instance() {
+        static TakenOverExchange exchange;
+        return exchange;
+    }
+    awaitable<void> read_body(std::size_t) override { gone(); }
+    awaitable<bool> read_body_some(std::string&, std::size_t) override { gone(); }
+    std::size_t client_max_size() const noexcept override { return 0; }
+    awaitable<void> send_head(Response&, bool) override { gone(); }
+    awaitable<void> send_data(std::string_view) override { gone(); }
+    awaitable<void> send_eof() override { gone(); }
+    TakenOver take_over() override { gone(); }
+
+private:
+    [[noreturn]] static void gone() {
+        throw std::logic_error("the connection was taken over (WebSocket): no more HTTP goes through it");
+    }
+};
+
 template <class Stream>
 class HttpConnection final : public Connection,
                              public Exchange,
                              public std::enable_shared_from_this<HttpConnection<Stream>> {
 public:
     HttpConnection(Stream stream, HttpHost& host)
-        : host_(host), stream_(std::move(stream)), buffer_(buffer_limit(host.config())) {
+        : host_(host),
+          stream_(std::move(stream)),
+          data_(std::make_unique<RequestData>()),
+          remote_(data_->remote),
+          buffer_(buffer_limit(host.config())),
+          head_(data_->head),
+          request_id_(data_->request_id) {
         beast::error_code ec;
         auto ep = socket_of(stream_).remote_endpoint(ec);
         if (!ec) {
@@ -103,7 +147,9 @@ public:
         }
         host_.add(*this);
     }
-    ~HttpConnection() override { host_.connection_closed(); }
+    ~HttpConnection() override {
+        if (ending_ != Ending::upgraded) host_.connection_closed();  // else the WebSocket's to say
+    }
 
     awaitable<void> run();
 
@@ -135,6 +181,7 @@ public:
     awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length) override;
     TakenOver take_over() override {
         if (ending_ >= Ending::upgraded) throw std::logic_error("the connection was already taken over or closed");
+        if (current_.started) throw std::logic_error("the connection cannot be taken over: a response already started");
         end(Ending::upgraded);
         // Bytes sent before the 101 are dropped (a client must wait for it), and
         // the memory given back: the WebSocket has its own buffer. What stays of
@@ -144,6 +191,10 @@ public:
         std::vector<RequestParser::FieldPos>().swap(field_pos_);
         parser_ = nullptr;
         unlink();  // the WebSocket's connection meets deadlines and shutdown from now on
+        // The request keeps what it points into; this connection may go first.
+        handoff_->data = std::move(data_);
+        handoff_->upgraded = true;
+        RequestAccess::set_exchange(*handoff_->request, TakenOverExchange::instance());
         if (upgrade_wait_) upgrade_wait_->taken();  // this connection's coroutine can end
         return {AnyStream(std::move(stream_)), host_};
     }
@@ -165,6 +216,7 @@ private:
         std::uint64_t sent = 0;
         std::string_view request_id;  // ServerConfig::request_ids: for the response head
         bool head_held = false;       // the head in out_ waits for the first body bytes
+        bool started = false;         // a streamed response's head was made
         // The request's client_max_size (its route's), once the body is first read.
         std::optional<std::size_t> body_limit;
     };
@@ -242,9 +294,10 @@ private:
         return nullptr;
     }
     // The access log line and the metrics of an answered request.
-    void record(const Request& req, const Response& resp, std::uint64_t body_bytes, Clock::time_point started) {
-        auto* log = host_.access_log();
-        auto* metrics = host_.metrics();
+    static void record(HttpHost& host, const Request& req, const Response& resp, std::uint64_t body_bytes,
+                       Clock::time_point started) {
+        auto* log = host.access_log();
+        auto* metrics = host.metrics();
         if (!log && !metrics) return;
         const auto elapsed = Clock::now() - started;
         if (log) log->log(req, resp, body_bytes, elapsed);
@@ -266,15 +319,16 @@ private:
     HttpHost& host_;
     WatchedConnection* watched_ = nullptr;  // the watchdog's view of this connection, when on
     Stream stream_;
-    std::string remote_;
+    std::unique_ptr<RequestData> data_;  // until an upgrade hands it to the request
+    std::string& remote_;
     bool proxy_peer_ = false;  // a trusted proxy: its Forwarded headers describe the client
     beast::flat_buffer buffer_;
-    RequestHead head_;
+    RequestHead& head_;
     std::vector<RequestParser::FieldPos> field_pos_;
     RequestParser* parser_ = nullptr;
     std::optional<Refusal> refusal_;  // the rule the current head broke
     std::string out_;
-    std::array<char, 32> request_id_;  // a request id made up here
+    std::array<char, 32>& request_id_;  // a request id made up here
 
     // The timer: what the connection is waiting for, until when, and whether that passed.
     Phase phase_ = Phase::idle;
@@ -285,6 +339,7 @@ private:
     Current current_;
     unsigned requests_ = 0;
     UpgradeWait* upgrade_wait_ = nullptr;  // while serve_upgradable waits
+    Handoff* handoff_ = nullptr;           // while a handler runs
 };
 
 template <class Stream>
@@ -423,8 +478,9 @@ awaitable<bool> HttpConnection<Stream>::serve_upgradable() {
     upgrade_wait_ = &wait;
     // A completion handler, not a coroutine of its own: nothing but serve_one's
     // frame is kept while an upgraded handler runs.
-    auto done = [self = this->shared_from_this()](std::exception_ptr failure, bool keep_alive) {
-        if (self->upgrade_wait_) self->upgrade_wait_->finish(keep_alive, failure);
+    auto done = [weak = this->weak_from_this()](std::exception_ptr failure, bool keep_alive) {
+        const auto self = weak.lock();  // gone once the socket was taken over
+        if (self && self->upgrade_wait_) self->upgrade_wait_->finish(keep_alive, failure);
         else if (failure) server_logger().error("connection failed: {}", what_of(failure));
     };
     asio::co_spawn(executor, serve_one(), std::move(done));
@@ -466,16 +522,34 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     // While the handler runs, its frames sit on this one (an upgraded
     // WebSocket's whole life): this frame holds the request and the one slot
     // its response comes back into; what follows has frames of its own.
+    Handoff handoff{&req};
+    handoff_ = &handoff;
+    HttpHost& host = host_;
     bool answering = false;
     std::exception_ptr failure;
     try {
         Response resp = co_await run_handler(req);
         answering = true;
+        // Taken over: the socket is another protocol's and this connection may
+        // be gone (`this` is not touched again); only the log hears of it.
+        if (handoff.upgraded) {
+            record(host, req, resp, 0, started);
+            co_return false;
+        }
+        handoff_ = nullptr;
         co_return co_await answer(req, resp, started);
     } catch (...) {
         if (answering) throw;
         failure = std::current_exception();
     }
+    if (handoff.upgraded) {  // the handler failed after taking the socket over
+        try {
+            record(host, req, error_response(req, failure, host.app().debug()), 0, started);
+        } catch (const ClientDisconnectedError&) {
+        }
+        co_return false;
+    }
+    handoff_ = nullptr;
     co_return co_await answer_failure(req, failure, started);
 }
 
@@ -517,10 +591,6 @@ awaitable<bool> HttpConnection<Stream>::answer_failure(Request& req, std::except
         co_return false;  // nobody to answer
     }
     if (ending_ == Ending::broken) co_return false;
-    if (ending_ == Ending::upgraded) {  // the socket is another protocol's: only the log says it
-        record(req, *resp, 0, started);
-        co_return false;
-    }
     co_await prepare_whole(req, *resp);
     co_return co_await finish(req, *resp, started);
 }
@@ -541,7 +611,7 @@ awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clo
         failure = std::current_exception();
     }
     if (failure) {
-        if (resp.prepared() || ending_ >= Ending::upgraded) {
+        if (resp.prepared() || ending_ == Ending::broken) {
             log_handler_error(req, what_of(failure));
             co_return false;
         }
@@ -554,10 +624,6 @@ awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clo
 template <class Stream>
 awaitable<bool> HttpConnection<Stream>::finish(Request& req, Response& resp, Clock::time_point started) {
     if (ending_ == Ending::broken) co_return false;
-    if (ending_ == Ending::upgraded) {
-        record(req, resp, 0, started);
-        co_return false;
-    }
 
     // Keep the connection in sync when the handler left (part of) the body unread.
     if (!parser_->is_done() && ending_ < Ending::out_of_sync) {
@@ -582,7 +648,7 @@ awaitable<bool> HttpConnection<Stream>::finish(Request& req, Response& resp, Clo
         const bool sent = co_await write_response(resp, keep_alive, body_bytes);
         if (!sent) co_return false;
     }
-    record(req, resp, body_bytes, started);
+    record(host_, req, resp, body_bytes, started);
     co_return keep_alive && ending_ != Ending::broken;
 }
 
@@ -704,6 +770,7 @@ awaitable<bool> HttpConnection<Stream>::skip_body(std::size_t limit) {
 template <class Stream>
 awaitable<void> HttpConnection<Stream>::send_head(Response& resp, bool hold) {
     const bool no_body = status_has_no_body(resp.status());
+    current_.started = true;
     current_.sent = 0;
     current_.declared = resp.content_length().value_or(0);
     if (no_body) current_.framing = Framing::none;
@@ -844,8 +911,9 @@ namespace asiohttp::detail {
 
 template <class Stream>
 awaitable<void> serve_http(Stream stream, HttpHost& host) {
-    // Shared: an upgraded request's handler may outlive this coroutine (serve_upgradable).
-    auto connection = std::make_shared<HttpConnection<Stream>>(std::move(stream), host);
+    // Not make_shared: the weak reference an upgraded request's handler keeps
+    // (serve_upgradable) would keep the whole object's memory.
+    std::shared_ptr<HttpConnection<Stream>> connection(new HttpConnection<Stream>(std::move(stream), host));
     co_await connection->run();
 }
 

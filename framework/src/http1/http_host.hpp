@@ -24,8 +24,6 @@ public:
     // Requests being handled: graceful shutdown waits until none is left.
     virtual void request_started() noexcept = 0;
     virtual void request_finished() noexcept = 0;
-    // An accepted connection ended (its socket is closed or handed on).
-    virtual void connection_closed() noexcept = 0;
 
 protected:
     ~HttpHost() = default;

@@ -37,6 +37,9 @@ public:
     virtual const web::ServerConfig& config() const noexcept = 0;
     // The coarse clock, advanced every tick.
     virtual Clock::time_point now() const noexcept = 0;
+    // An accepted socket's last connection object is gone (its socket closed):
+    // the HTTP connection's, or the WebSocket's that took it over.
+    virtual void connection_closed() noexcept = 0;
 
 protected:
     ~ConnectionRegistry() = default;

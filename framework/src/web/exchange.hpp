@@ -42,8 +42,10 @@ public:
     virtual awaitable<bool> send_file(int /*fd*/, std::uint64_t /*offset*/, std::uint64_t /*length*/) {
         co_return false;
     }
-    // Hands the socket to another protocol; the HTTP connection then ends quietly
-    // after the handler returns. Throws if the response already started.
+    // Hands the socket to another protocol, with the count of open connections
+    // (ConnectionRegistry::connection_closed is then the new owner's to call);
+    // the request stays valid, but nothing more goes through this exchange.
+    // Throws if the response already started.
     virtual TakenOver take_over() = 0;
 
 protected:
@@ -66,6 +68,7 @@ public:
     static RequestHead& head(Request& r) noexcept { return *r.head_; }
     static void set_request_id(Request& r, std::string_view id) noexcept { r.request_id_ = id; }
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
+    static void set_exchange(Request& r, Exchange& e) noexcept { r.exchange_ = &e; }
     static const auto& prepare_hooks(const Request& r) noexcept { return r.prepare_hooks_; }
 };
 

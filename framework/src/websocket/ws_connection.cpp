@@ -260,6 +260,7 @@ WsConnection::WsConnection(asio::any_io_executor executor, asiohttp::detail::Con
 }
 
 WsConnection::~WsConnection() {
+    registry_.connection_closed();  // the HTTP connection handed its place in the count over with the socket
     if (counted_open_) runtime_metrics().ws_open.add(-1);
     live_.remove(mailbox_.get());
     std::lock_guard lock(mailbox_->mutex);
