@@ -31,21 +31,20 @@ public:
     CIMultiDict headers;
     std::optional<int> close_code;
     std::string close_reason;
-    bool closed = false;
+    bool is_closed = false;
 
-    awaitable<std::optional<WSMessage>> receive() {
-        if (closed) co_return std::nullopt;
-        beast::error_code ec;
-        auto msg = co_await read_message(ws, ec);
+    awaitable<std::optional<WSMessage>> receive() { return read_message(ws, *this); }
+    // For read_message.
+    bool closed() const noexcept { return is_closed; }
+    void after_read(const beast::error_code& ec) {
         if (ec) mark_closed(close_code_for(ec, ws), ec);
-        co_return msg;
     }
 
     // Beast allows one write at a time: frames from several coroutines take turns.
     template <class Write>
     awaitable<void> write(Write write_op) {
-        while (writing && !closed) co_await wakeup.async_wait(nothrow);
-        if (closed) throw ClientClosedError("send on a closed WebSocket");
+        while (writing && !is_closed) co_await wakeup.async_wait(nothrow);
+        if (is_closed) throw ClientClosedError("send on a closed WebSocket");
         writing = true;
         beast::error_code ec = co_await write_op();
         writing = false;
@@ -75,9 +74,9 @@ public:
     }
 
     awaitable<void> close(int code, std::string_view reason) {
-        if (closed) co_return;
-        while (writing && !closed) co_await wakeup.async_wait(nothrow);
-        if (closed) co_return;
+        if (is_closed) co_return;
+        while (writing && !is_closed) co_await wakeup.async_wait(nothrow);
+        if (is_closed) co_return;
         writing = true;
         close_code = code;
         websocket::close_reason cr(static_cast<websocket::close_code>(code), reason.substr(0, 123));
@@ -94,7 +93,7 @@ public:
             close_reason = r.code != websocket::close_code::none ? std::string(r.reason.data(), r.reason.size())
                                                                  : (ec ? ec.message() : std::string());
         }
-        closed = true;
+        is_closed = true;
         wakeup.cancel();
     }
 
@@ -167,7 +166,7 @@ ClientWebSocketResponse::ClientWebSocketResponse() = default;
 ClientWebSocketResponse::ClientWebSocketResponse(std::unique_ptr<detail::ClientWebSocket> impl)
     : impl_(std::move(impl)) {}
 ClientWebSocketResponse::~ClientWebSocketResponse() {
-    if (impl_ && !impl_->closed) impl_->ws.next_layer().close();
+    if (impl_ && !impl_->is_closed) impl_->ws.next_layer().close();
 }
 ClientWebSocketResponse::ClientWebSocketResponse(ClientWebSocketResponse&&) noexcept = default;
 ClientWebSocketResponse& ClientWebSocketResponse::operator=(ClientWebSocketResponse&&) noexcept = default;
@@ -185,7 +184,7 @@ awaitable<void> ClientWebSocketResponse::close(WSCloseCode code, std::string_vie
     return impl_->close(int(code), reason);
 }
 
-bool ClientWebSocketResponse::closed() const noexcept { return !impl_ || impl_->closed; }
+bool ClientWebSocketResponse::closed() const noexcept { return !impl_ || impl_->is_closed; }
 std::optional<int> ClientWebSocketResponse::close_code() const noexcept {
     return impl_ ? impl_->close_code : std::nullopt;
 }

@@ -84,6 +84,12 @@ public:
         ws_.set_option(timeouts);
     }
 
+    awaitable<std::optional<WSMessage>> receive() override { return asiohttp::detail::read_message(ws_, *this); }
+    // For read_message.
+    void after_read(const boost::system::error_code& ec) {
+        WsConnection::after_read(ec, ec ? asiohttp::detail::close_code_for(ec, ws_) : 0);
+    }
+
 private:
     awaitable<boost::system::error_code> stream_accept(const RequestHead& head, std::string server,
                                                        std::string protocol) override {
@@ -101,13 +107,6 @@ private:
         auto [ec] = co_await ws_.async_accept(req, nothrow);
         ws_.next_layer().frames_out();
         co_return ec;
-    }
-
-    awaitable<std::optional<WSMessage>> stream_read(boost::system::error_code& ec) override {
-        return asiohttp::detail::read_message(ws_, ec);
-    }
-    int stream_close_code(const boost::system::error_code& ec) const noexcept override {
-        return asiohttp::detail::close_code_for(ec, ws_);
     }
 
     awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_data(const Outgoing& m) override {
@@ -279,13 +278,9 @@ awaitable<void> WsConnection::accept(const RequestHead& head, const std::string&
     runtime_metrics().ws_open.add(1);
 }
 
-awaitable<std::optional<WSMessage>> WsConnection::receive() {
-    if (closed_) co_return std::nullopt;
-    boost::system::error_code ec;
-    auto msg = co_await stream_read(ec);
-    if (ec) mark_closed(stream_close_code(ec));
-    if (msg) runtime_metrics().ws_received.add(1);
-    co_return msg;
+void WsConnection::after_read(const boost::system::error_code& ec, int close_code) {
+    if (ec) mark_closed(close_code);
+    else runtime_metrics().ws_received.add(1);
 }
 
 awaitable<void> WsConnection::send(Outgoing msg) {

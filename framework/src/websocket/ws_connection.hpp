@@ -117,7 +117,8 @@ public:
     // The server side of the handshake: writes the 101 (with `protocol`, if any).
     awaitable<void> accept(const RequestHead& head, const std::string& protocol);
 
-    awaitable<std::optional<WSMessage>> receive();
+    // The next message, or nullopt once closed (ws_read.hpp's read_message).
+    virtual awaitable<std::optional<WSMessage>> receive() = 0;
     // Queues a message; waits while this client's queue is over its high-water mark.
     awaitable<void> send(Outgoing msg);
     // Queues a message without waiting (for other threads, through the mailbox).
@@ -144,12 +145,9 @@ protected:
 
     // What the stream does; the only parts that depend on its type. The reads and
     // data writes hand back Beast's own awaitables (no coroutine frame of their
-    // own): they are the hot path, and an idle socket waits inside stream_read.
+    // own): they are the hot path, and an idle socket waits inside receive().
     virtual awaitable<boost::system::error_code> stream_accept(const RequestHead& head, std::string server,
                                                                std::string protocol) = 0;
-    virtual awaitable<std::optional<WSMessage>> stream_read(boost::system::error_code& ec) = 0;
-    // The close code a failed read means (the peer's code, 1009, 1007, 1002, 1006).
-    virtual int stream_close_code(const boost::system::error_code& ec) const noexcept = 0;
     // A data frame through Beast: what it compresses with its own context.
     virtual awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_data(const Outgoing& frame) = 0;
     // Whole frames the connection framed itself, in one gather write.
@@ -161,6 +159,9 @@ protected:
     // How long the close handshake may wait for the peer from now on.
     virtual void stream_close_timeout(std::chrono::milliseconds timeout) = 0;
     virtual void stream_close() noexcept = 0;
+
+    // How a read ended (read_message): a failure closes with the code it means.
+    void after_read(const boost::system::error_code& ec, int close_code);
 
     const WebSocketOptions options_;
     // The server_max_window_bits permessage-deflate was negotiated with; 0 without it.

@@ -30,25 +30,29 @@ int close_code_for(const boost::beast::error_code& ec, const WebSocketStream& ws
     return 1006;
 }
 
-// The next text or binary message, or nullopt with `ec` set.
+// The next text or binary message, or nullopt once `socket` (the server's or
+// the client's connection) is closed. socket.after_read(ec) hears how each
+// read ended; a failed one leaves the socket closed. One coroutine frame: an
+// idle socket waits here, so nothing else is kept while it does.
 //
-// An idle socket waits here. Beast's whole-message read would first grow the
-// message buffer to a TCP frame (1.5 KiB) and hold it while nothing comes; the
-// first read goes into a small buffer in this frame instead, and only a message
-// larger than that gets a string of its own and the rest read into it.
-template <class WebSocketStream>
-awaitable<std::optional<WSMessage>> read_message(WebSocketStream& ws, boost::beast::error_code& ec) {
+// Beast's whole-message read would first grow the message buffer to a TCP
+// frame (1.5 KiB) and hold it while nothing comes; the first read goes into a
+// small buffer in this frame instead, and only a message larger than that gets
+// a string of its own and the rest read into it.
+template <class WebSocketStream, class Socket>
+awaitable<std::optional<WSMessage>> read_message(WebSocketStream& ws, Socket& socket) {
+    std::optional<WSMessage> msg;
+    if (socket.closed()) co_return msg;
     std::array<char, 128> first;
-    auto [first_ec, n] = co_await ws.async_read_some(boost::asio::buffer(first), nothrow);
-    ec = first_ec;
+    auto [ec, n] = co_await ws.async_read_some(boost::asio::buffer(first), nothrow);
     std::string data(first.data(), n);
     if (!ec && !ws.is_message_done()) {
         auto buffer = boost::asio::dynamic_buffer(data);
         auto [rest_ec, rest] = co_await ws.async_read(buffer, nothrow);
         ec = rest_ec;
     }
-    std::optional<WSMessage> msg;
     if (!ec) msg.emplace(ws.got_text() ? WSMsgType::text : WSMsgType::binary, std::move(data));
+    socket.after_read(ec);
     co_return msg;
 }
 
