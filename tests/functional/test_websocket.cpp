@@ -156,6 +156,66 @@ TEST_F(WebSocketTest, HandlerReturningWithoutCloseClosesNormally) {
     EXPECT_EQ(ws.close_code(), 1000);
 }
 
+// After the upgrade the HTTP connection is gone (issue 14): the socket is one
+// connection in the server's count, held by the WebSocket until it closes.
+TEST_F(WebSocketTest, AnUpgradedSocketIsOneOpenConnectionUntilItCloses) {
+    app.router().add_get("/ws", echo_handler(seen));
+    TestServer server(app);
+    auto open_becomes = [&](std::size_t n) {
+        for (int i = 0; i < 500 && server.server().open_connections() != n; ++i) std::this_thread::sleep_for(5ms);
+        return server.server().open_connections();
+    };
+    {
+        WSClient ws(server, "/ws");
+        ws.send_text("hello");
+        EXPECT_EQ(ws.receive()->data, "hello");
+        EXPECT_EQ(open_becomes(1), 1u);
+        ws.close(1000);
+        EXPECT_TRUE(seen.wait_done(1));
+    }
+    EXPECT_EQ(open_becomes(0), 0u);
+}
+
+// The request stays whole for the handler's whole life, though the connection
+// that read it is gone; only its body can no longer be read.
+TEST_F(WebSocketTest, TheRequestOutlivesItsHttpConnection) {
+    app.router().add_get("/ws/{room}", [](web::Request& req) -> awaitable<web::Response> {
+        web::WebSocketResponse ws;
+        co_await ws.prepare(req);
+        auto msg = co_await ws.receive();  // the HTTP connection has ended by now
+        std::string body_error;
+        try {
+            co_await req.read();
+        } catch (const std::logic_error& e) {
+            body_error = e.what();
+        }
+        nlohmann::json seen_after;  // named before the co_await (GCC 12)
+        seen_after["room"] = std::string(req.match_info("room"));
+        seen_after["path"] = req.path();
+        seen_after["who"] = std::string(req.query().get("who", ""));
+        seen_after["agent"] = std::string(req.headers().get("User-Agent", ""));
+        seen_after["remote"] = std::string(req.remote());
+        seen_after["said"] = msg ? std::string(msg->text()) : std::string();
+        seen_after["body_error"] = body_error;
+        co_await ws.send_json(seen_after);
+        co_return ws;
+    });
+    TestServer server(app);
+    WSClient ws(server, "/ws/lobby?who=ada", {.headers = {{"User-Agent", "upgrade-test/1.0"}}});
+    std::this_thread::sleep_for(50ms);
+    ws.send_text("hi");
+    auto reply = ws.receive();
+    ASSERT_TRUE(reply);
+    const auto j = reply->json();
+    EXPECT_EQ(j["room"], "lobby");
+    EXPECT_EQ(j["path"], "/ws/lobby");
+    EXPECT_EQ(j["who"], "ada");
+    EXPECT_EQ(j["agent"], "upgrade-test/1.0");
+    EXPECT_EQ(j["remote"], "127.0.0.1");
+    EXPECT_EQ(j["said"], "hi");
+    EXPECT_NE(j["body_error"].get<std::string>().find("taken over"), std::string::npos) << j.dump();
+}
+
 TEST_F(WebSocketTest, HeartbeatClosesAClientThatNeverAnswers) {
     app.router().add_get("/ws", echo_handler(seen, {.heartbeat = 200ms}));
     TestServer server(app);

@@ -20,7 +20,10 @@ using nlohmann::json;
 
 namespace {
 
-const RequestKey<std::shared_ptr<SessionStorage>> storage_key{"asiohttp.session_storage"};
+// The storage lives in the application's state (set once; sub-applications see
+// their parents'), not in each request's: routes that never touch a session
+// then pay nothing for it but the middleware's frame.
+const AppKey<std::shared_ptr<SessionStorage>> storage_key{"asiohttp.session_storage"};
 const RequestKey<std::shared_ptr<Session>> session_key{"asiohttp.session"};
 
 std::string random_bytes(std::size_t n) {
@@ -286,9 +289,9 @@ awaitable<void> save_into(std::exception_ptr http_error, Request& req, SessionSt
 
 void setup_sessions(Application& app, std::shared_ptr<SessionStorage> storage) {
     if (!storage) throw std::invalid_argument("setup_sessions: no storage");
+    app.set(storage_key, storage);
     // The frame holds one response: it lives as long as the handler (a WebSocket's whole life).
     app.add_middleware([storage](Request& req, Next next) -> awaitable<Response> {
-        req.state().set(storage_key, storage);
         bool handled = false;
         std::exception_ptr http_error;
         try {
@@ -307,7 +310,7 @@ void setup_sessions(Application& app, std::shared_ptr<SessionStorage> storage) {
 
 awaitable<std::shared_ptr<Session>> get_session(Request& req) {
     if (auto* s = req.state().find(session_key)) co_return *s;
-    auto* storage = req.state().find(storage_key);
+    auto* storage = req.app().find(storage_key);
     if (!storage) throw std::logic_error("get_session: setup_sessions() was not called for this application");
     auto session = co_await (*storage)->load_session(req);
     req.state().set(session_key, session);
@@ -316,7 +319,7 @@ awaitable<std::shared_ptr<Session>> get_session(Request& req) {
 
 awaitable<std::shared_ptr<Session>> new_session(Request& req) {
     auto old = co_await get_session(req);
-    auto session = req.state().get(storage_key)->fresh_session(old.get());
+    auto session = req.app().get(storage_key)->fresh_session(old.get());
     req.state().set(session_key, session);
     co_return session;
 }

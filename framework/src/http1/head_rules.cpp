@@ -165,27 +165,36 @@ std::optional<Refusal> check_head_grammar(std::string_view head) {
 }
 
 std::optional<Refusal> check_head_fields(const RequestHead& head) {
-    const auto& h = head.headers;
-    const auto hosts = h.getall("Host");
-    if (hosts.size() > 1) return bad("more than one Host header");
-    if (hosts.empty() && head.version >= 11) return bad("an HTTP/1.1 request needs a Host header");
-    if (!hosts.empty() && !valid_host(trim(hosts[0]))) return bad("invalid Host header");
+    // One pass, nothing allocated: this runs for every request.
+    std::string_view host, length;
+    int hosts = 0, lengths = 0;
+    bool has_codings = false;
+    for (const auto& [name, value] : head.headers) {
+        if (iequals(name, "Host")) {
+            if (++hosts > 1) return bad("more than one Host header");
+            host = value;
+        } else if (iequals(name, "Content-Length")) {
+            if (++lengths > 1) return bad("more than one Content-Length");
+            length = value;
+        } else if (iequals(name, "Transfer-Encoding")) {
+            has_codings = true;
+        }
+    }
+    if (hosts == 0 && head.version >= 11) return bad("an HTTP/1.1 request needs a Host header");
+    if (hosts == 1 && !valid_host(trim(host))) return bad("invalid Host header");
 
-    const auto lengths = h.getall("Content-Length");
-    if (lengths.size() > 1) return bad("more than one Content-Length");
-    if (!lengths.empty()) {
-        const auto value = trim(lengths[0]);
+    if (lengths == 1) {
+        const auto value = trim(length);
         std::uint64_t n = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
         if (value.empty() || ec != std::errc() || end != value.data() + value.size() || !is_digit(value[0]))
             return bad("invalid Content-Length");
     }
-    const auto codings = h.getall("Transfer-Encoding");
-    if (!codings.empty()) {
+    if (has_codings) {
         // §6.1: faulty framing in HTTP/1.0; both fields is how smuggling starts (§6.3).
         if (head.version < 11) return bad("Transfer-Encoding in an HTTP/1.0 request");
-        if (!lengths.empty()) return bad("both Transfer-Encoding and Content-Length");
-        if (auto refusal = check_transfer_encoding(codings)) return refusal;
+        if (lengths > 0) return bad("both Transfer-Encoding and Content-Length");
+        if (auto refusal = check_transfer_encoding(head.headers.getall("Transfer-Encoding"))) return refusal;
     }
     return std::nullopt;
 }
