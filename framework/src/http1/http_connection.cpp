@@ -29,6 +29,7 @@
 #include "asiohttp/server.hpp"
 #include "asiohttp/tasks.hpp"
 #include "base/chunk_frame.hpp"
+#include "codec/codec.hpp"
 #include "base/file_reads.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
@@ -261,7 +262,7 @@ private:
     // trailer longer than that is refused, not buffered without end.
     static std::size_t buffer_limit(const ServerConfig& c) { return c.max_header_size + (64u << 10); }
 
-    awaitable<beast::error_code> read_head(RequestParser& parser);
+    std::optional<beast::error_code> take_head(HeadReader& reader, RequestParser& parser);
     // Keeps why the head is refused, as "<status>: <reason phrase> (<why>)".
     beast::error_code refuse(Refusal r) {
         r.reason = std::to_string(r.status) + ": " + std::string(reason_phrase(r.status)) + " (" + r.reason + ")";
@@ -272,9 +273,8 @@ private:
     awaitable<bool> serve_upgradable();
     awaitable<Response> run_handler(Request& req);
     awaitable<Response> run_cancellable(Request& req, std::shared_ptr<struct DisconnectWatch> gone);
-    awaitable<bool> answer(Request& req, Response& resp, Clock::time_point started);
+    awaitable<bool> answer(Request& req, Response& resp, Clock::time_point started, bool error_answer = false);
     awaitable<bool> answer_failure(Request& req, std::exception_ptr failure, Clock::time_point started);
-    awaitable<bool> finish(Request& req, Response& resp, Clock::time_point started);
     std::shared_ptr<struct DisconnectWatch> watch_for_disconnect();
     awaitable<void> answer_read_error(const beast::error_code& ec, bool partial);
     // The one mapping from what the parser refused to its answer (431, 413, 400),
@@ -306,7 +306,8 @@ private:
     // Reads body bytes into the parser's sink: all of them, or only until some arrive.
     awaitable<beast::error_code> receive_body(bool some);
     awaitable<bool> skip_body(std::size_t limit);
-    awaitable<bool> write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes);
+    awaitable<std::tuple<beast::error_code, std::size_t>> write_response(Response& resp, bool keep_alive,
+                                                                          std::uint64_t& body_bytes);
     template <class Buffers>
     awaitable<bool> write(const Buffers& buffers);
     awaitable<void> send_held_head();
@@ -360,7 +361,22 @@ awaitable<void> HttpConnection<Stream>::run() {
         else set_deadline(Phase::idle, config().keepalive_timeout);
 
         current_ = {};  // nothing of the previous request in an error answer
-        const auto ec = co_await read_head(parser);
+        refusal_.reset();
+        HeadReader reader(config().max_header_size);
+        beast::error_code ec;
+        for (;;) {
+            if (const auto taken = take_head(reader, parser)) {
+                ec = *taken;
+                break;
+            }
+            const auto room = std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size());
+            auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow);
+            if (read_ec) {
+                ec = read_ec;
+                break;
+            }
+            buffer_.commit(n);
+        }
         if (ec) {
             co_await answer_read_error(ec, parser.got_some() || buffer_.size() > 0);
             parser_ = nullptr;
@@ -382,30 +398,22 @@ awaitable<void> HttpConnection<Stream>::run() {
 }
 
 // Reads until the buffer holds a whole head that follows RFC 9112's grammar,
-// lets Beast parse it, then checks what its fields say.
+// lets Beast parse it, then checks what its fields say. In run()'s own frame
+// (no coroutine per request): take_head does the work between reads.
 template <class Stream>
-awaitable<beast::error_code> HttpConnection<Stream>::read_head(RequestParser& parser) {
-    refusal_.reset();
-    HeadReader reader(config().max_header_size);
-    HeadReader::Status status;
-    for (;;) {
-        status = reader.look({static_cast<const char*>(buffer_.data().data()), buffer_.size()});
-        buffer_.consume(status.skip);
-        if (status.kind == HeadReader::Status::complete) break;
-        if (status.kind == HeadReader::Status::refused) co_return refuse(std::move(*status.refusal));
-        if (status.kind == HeadReader::Status::too_large) co_return http::error::header_limit;
-        const auto room = std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size());
-        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow);
-        if (ec) co_return ec;
-        buffer_.commit(n);
-    }
+std::optional<beast::error_code> HttpConnection<Stream>::take_head(HeadReader& reader, RequestParser& parser) {
+    const auto status = reader.look({static_cast<const char*>(buffer_.data().data()), buffer_.size()});
+    buffer_.consume(status.skip);
+    if (status.kind == HeadReader::Status::refused) return refuse(std::move(*status.refusal));
+    if (status.kind == HeadReader::Status::too_large) return http::error::header_limit;
+    if (status.kind != HeadReader::Status::complete) return std::nullopt;  // more bytes, please
     beast::error_code ec;
     const auto used = parser.put(asio::buffer(buffer_.data().data(), status.size), ec);
     buffer_.consume(used);
     if (!ec && !parser.is_header_done()) ec = http::error::partial_message;
-    if (ec) co_return ec;
-    if (auto refusal = check_head_fields(head_)) co_return refuse(std::move(*refusal));
-    co_return beast::error_code{};
+    if (ec) return ec;
+    if (auto refusal = check_head_fields(head_)) return refuse(std::move(*refusal));
+    return beast::error_code{};
 }
 
 template <class Stream>
@@ -591,38 +599,37 @@ awaitable<bool> HttpConnection<Stream>::answer_failure(Request& req, std::except
         co_return false;  // nobody to answer
     }
     if (ending_ == Ending::broken) co_return false;
-    co_await prepare_whole(req, *resp);
-    co_return co_await finish(req, *resp, started);
+    co_return co_await answer(req, *resp, started, true);
 }
 
-// The handler's response: a body sent late (a file) goes out now; what that
-// throws gets the handler's treatment, unless the head is already out: then
-// the connection just ends.
+// Sends the handler's response and says whether the connection goes on. A body
+// sent late (a file) goes out first; what that throws gets the handler's
+// treatment (answer_failure), unless the head is already out: then the
+// connection just ends. One coroutine frame for what every request goes through.
 template <class Stream>
-awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clock::time_point started) {
+awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clock::time_point started,
+                                               bool error_answer) {
     std::exception_ptr failure;
     try {
         if (auto* deferred = ResponseAccess::deferred(resp); deferred && !resp.prepared())
             co_await deferred->send(req, resp);
-        if (!resp.prepared()) co_await prepare_whole(req, resp);
+        if (!resp.prepared()) {
+            const auto encoder = prepare_whole(req, resp);
+            if (encoder) co_await encode_whole(*encoder, resp);
+        }
     } catch (const ClientDisconnectedError&) {
         co_return false;
     } catch (...) {
         failure = std::current_exception();
     }
     if (failure) {
+        if (error_answer) std::rethrow_exception(failure);  // even the error's answer failed
         if (resp.prepared() || ending_ == Ending::broken) {
             log_handler_error(req, what_of(failure));
             co_return false;
         }
         co_return co_await answer_failure(req, failure, started);
     }
-    co_return co_await finish(req, resp, started);
-}
-
-// Sends what is left of the response and says whether the connection goes on.
-template <class Stream>
-awaitable<bool> HttpConnection<Stream>::finish(Request& req, Response& resp, Clock::time_point started) {
     if (ending_ == Ending::broken) co_return false;
 
     // Keep the connection in sync when the handler left (part of) the body unread.
@@ -645,15 +652,22 @@ awaitable<bool> HttpConnection<Stream>::finish(Request& req, Response& resp, Clo
         const bool complete = current_.framing != Framing::length || current_.sent == current_.declared;
         keep_alive = keep_alive && current_.keep_alive && complete;
     } else {
-        const bool sent = co_await write_response(resp, keep_alive, body_bytes);
-        if (!sent) co_return false;
+        auto [ec, n] = co_await write_response(resp, keep_alive, body_bytes);
+        clear_deadline();
+        if (ec) {
+            end(Ending::broken);
+            co_return false;
+        }
     }
     record(host_, req, resp, body_bytes, started);
     co_return keep_alive && ending_ != Ending::broken;
 }
 
+// The head (and body) of a whole response in one gather write: the write
+// itself, for the caller to await (no frame of its own).
 template <class Stream>
-awaitable<bool> HttpConnection<Stream>::write_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
+awaitable<std::tuple<beast::error_code, std::size_t>> HttpConnection<Stream>::write_response(
+    Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
     const bool no_body = status_has_no_body(resp.status());
     std::uint64_t length = resp.body().size();
     // HEAD may answer with the length a GET would have, or (compressed) no length.
@@ -667,15 +681,9 @@ awaitable<bool> HttpConnection<Stream>::write_response(Response& resp, bool keep
     serialize_head(out_, resp, head_options(framing, length, keep_alive));
     body_bytes = (no_body || current_.head_only) ? 0 : resp.body().size();
     set_deadline(Phase::io, config().body_timeout);
-    bool ok;
-    if (body_bytes == 0) {
-        ok = co_await write(asio::buffer(out_));
-    } else {
-        std::array<asio::const_buffer, 2> bufs{asio::buffer(out_), asio::buffer(resp.body())};
-        ok = co_await write(bufs);
-    }
-    clear_deadline();
-    co_return ok;
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_),
+                                                    asio::buffer(resp.body().data(), std::size_t(body_bytes))};
+    return asio::async_write(stream_, buffers, nothrow);
 }
 
 template <class Stream>

@@ -21,17 +21,23 @@ std::string route_label(const web::Route* route) { return route ? route->path_te
 
 }  // namespace
 
+template <class Map, class K>
+typename Map::mapped_type& HttpMetrics::series(Map& map, const K& key) {
+    if (auto it = map.find(key); it != map.end()) return it->second;
+    std::lock_guard lock(mutex_);
+    return map.try_emplace(key).first->second;
+}
+
 void HttpMetrics::observe(const web::Route* route, std::string_view method, int status,
                           std::chrono::nanoseconds elapsed) {
     const double seconds = std::chrono::duration<double>(elapsed).count();
     const auto& bounds = metrics::default_buckets();
     std::size_t bucket = 0;
     while (bucket < bounds.size() && seconds > bounds[bucket]) ++bucket;
-    std::lock_guard lock(mutex_);
-    ++requests_[{route, method_index(method), std::uint16_t(status)}];
-    auto& latency = latency_[route];
-    ++latency.counts[bucket];
-    latency.sum += seconds;
+    series(requests_, Key{route, method_index(method), std::uint16_t(status)}).fetch_add(1, std::memory_order_relaxed);
+    auto& latency = series(latency_, route);
+    latency.counts[bucket].fetch_add(1, std::memory_order_relaxed);
+    latency.sum.fetch_add(seconds, std::memory_order_relaxed);
 }
 
 void HttpMetrics::collect(metrics::Families& f) const {
@@ -41,11 +47,12 @@ void HttpMetrics::collect(metrics::Families& f) const {
         f.counter("asiohttp_http_requests_total", "HTTP requests answered, by method, route template and status.",
                   {{"method", std::string(kMethods[method])}, {"route", route_label(route)},
                    {"status", std::to_string(status)}},
-                  double(n));
+                  double(n.load(std::memory_order_relaxed)));
     }
     for (auto& [route, l] : latency_) {
-        metrics::HistogramSnapshot h{metrics::default_buckets(), {l.counts.begin(), l.counts.end()}, l.sum, 0};
-        for (auto c : l.counts) h.count += c;
+        metrics::HistogramSnapshot h{metrics::default_buckets(), {}, l.sum.load(std::memory_order_relaxed), 0};
+        for (auto& c : l.counts) h.counts.push_back(c.load(std::memory_order_relaxed));
+        for (auto c : h.counts) h.count += c;
         f.histogram("asiohttp_http_request_duration_seconds",
                     "Time from a request's head to its response's last byte, by route template.",
                     {{"route", route_label(route)}}, h);

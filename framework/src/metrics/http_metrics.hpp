@@ -1,9 +1,11 @@
 // One worker's HTTP request counts (ServerConfig::metrics): by method, route
 // template and status, and a latency histogram per route template. Written by
-// the worker's own thread, read by a scrape under the same (uncontended) lock.
+// the worker's own thread without a lock once a series exists (relaxed atomic
+// counts); the lock only orders a new series' insertion against a scrape.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -27,11 +29,16 @@ public:
 private:
     using Key = std::tuple<const web::Route*, std::uint8_t, std::uint16_t>;  // route, method, status
     struct Latency {
-        std::array<std::uint64_t, 12> counts{};  // default_buckets() and +Inf
-        double sum = 0;
+        std::array<std::atomic<std::uint64_t>, 12> counts{};  // default_buckets() and +Inf
+        std::atomic<double> sum = 0;
     };
+    // The series for a key, made (under the lock) on first use; only this
+    // worker's thread inserts, so its lookups need no lock.
+    template <class Map, class K>
+    typename Map::mapped_type& series(Map& map, const K& key);
+
     mutable std::mutex mutex_;
-    std::map<Key, std::uint64_t> requests_;
+    std::map<Key, std::atomic<std::uint64_t>> requests_;
     std::map<const web::Route*, Latency> latency_;
 };
 

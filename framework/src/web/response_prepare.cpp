@@ -29,22 +29,25 @@ void run_hooks(Request& req, Response& resp) {
 
 }  // namespace
 
-awaitable<void> prepare_whole(Request& req, Response& resp) {
+std::unique_ptr<Encoder> prepare_whole(Request& req, Response& resp) {
     run_hooks(req, resp);
-    if (!resp.compression()) co_return;
+    if (!resp.compression()) return nullptr;
     auto& body = resp.body();
     // HEAD of a file: the length it would have, but no body to compress.
     const bool bodiless_head = req.method() == "HEAD" && body.empty() && resp.content_length();
     const auto size = bodiless_head ? resp.content_length() : std::optional<std::uint64_t>(body.size());
     const auto coding = choose_compression(req, resp, size);
-    if (coding == ContentCoding::identity) co_return;
+    if (coding == ContentCoding::identity) return nullptr;
     if (bodiless_head) {
         ResponseAccess::clear_content_length(resp);  // the compressed length is unknown
-        co_return;
+        return nullptr;
     }
-    auto encoder = make_encoder(coding, *resp.compression());
-    auto encoded = co_await encode(*encoder, body, true);
-    body = std::move(encoded);
+    return make_encoder(coding, *resp.compression());
+}
+
+awaitable<void> encode_whole(Encoder& encoder, Response& resp) {
+    auto encoded = co_await encode(encoder, resp.body(), true);
+    resp.body() = std::move(encoded);
 }
 
 void prepare_streamed(Request& req, Response& resp) {
