@@ -108,22 +108,33 @@ fi
 for p in "${pids[@]:0:4}"; do  # asiohttp, aiohttp, node, nginx
   for q in $p $(pgrep -P "$p" || true); do echo "$q" >"$cap_dir/cgroup.procs"; done  # nginx's worker too
 done
-declare -A capped
+# Beside req/s, the CPU each server spent per request (user + system time of
+# its process, nginx's worker for nginx, over the measured run).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks (USER_HZ)
+declare -A capped cpu_us
+served=("${pids[0]}" "${pids[1]}" "${pids[2]}" "$(pgrep -P "${pids[3]}" | head -1)")
 for path in plaintext json; do
+  i=0
   for peer in asiohttp:18081 aiohttp:18082 node:18083 nginx:18084; do
-    name=${peer%%:*} port=${peer##*:}
-    read -r "capped[$name/$path]" _ < <(wrk_run "http://127.0.0.1:$port/$path")
+    name=${peer%%:*} port=${peer##*:} pid=${served[$i]}
+    taskset -c 1 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/$path" >/dev/null  # warm-up
+    before=$(cpu_ticks "$pid")
+    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$port/$path")
+    after=$(cpu_ticks "$pid")
+    capped[$name/$path]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    cpu_us[$name/$path]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.2f", t * 1e6 / hz / $1}' <<<"$out")
+    i=$((i + 1))
   done
 done
-printf '\n%-10s %-10s %12s %12s %12s\n' "capped" server "req/s" "asiohttp is" "of nginx"
+printf '\n%-10s %-10s %12s %12s %12s %14s %12s\n' "capped" server "req/s" "asiohttp is" "of nginx" "CPU us/req" "of nginx's"
 for path in plaintext json; do
   for name in asiohttp aiohttp node nginx; do
     r=${capped[$name/$path]}
-    printf '%-10s %-10s %12s %12s %12s\n' "/$path" "$name" "$r" "$(ratio "${capped[asiohttp/$path]}" "$r")" \
-      "$(ratio "$r" "${capped[nginx/$path]}")"
+    printf '%-10s %-10s %12s %12s %12s %14s %12s\n' "/$path" "$name" "$r" "$(ratio "${capped[asiohttp/$path]}" "$r")" \
+      "$(ratio "$r" "${capped[nginx/$path]}")" "${cpu_us[$name/$path]}" "$(ratio "${cpu_us[$name/$path]}" "${cpu_us[nginx/$path]}")"
   done
 done
-echo "(each server held to $CAP% of core 0)"
+echo "(each server held to $CAP% of core 0; CPU us/req: the server's user + system time per request)"
 
 echo
 echo "wrk -t1 -c$CONNS -d${DURATION}s; servers on core 0, wrk on core 1; $(nproc) cores, $(uname -r)"
