@@ -286,6 +286,44 @@ TEST(Postgres, AClientThatGoesAwayCancelsItsStatement) {
     EXPECT_EQ(next.get("/plaintext").body, "Hello, World!");
 }
 
+// A loop that keeps every connection busy does not starve another: a caller
+// waiting on a second loop gets a connection well within acquire_timeout
+// (before, it waited the whole timeout and failed).
+TEST(Postgres, ABusyLoopLetsAWaitingLoopHaveAConnection) {
+    pg::Pool pool({.dsn = dsn(), .max_size = 2, .acquire_timeout = 5s});
+    std::atomic<bool> stop{false};
+    std::atomic<int> busy_statements{0};
+    std::thread busy([&] {
+        sync([&]() -> awaitable<void> {
+            // Twelve callers, each sending its next statement as soon as it has its answer.
+            auto caller = [&]() -> awaitable<void> {
+                while (!stop) {
+                    co_await pool.query("select pg_sleep(0.002)");
+                    ++busy_statements;
+                }
+            };
+            std::vector<awaitable<void>> callers;
+            for (int k = 0; k < 12; ++k) callers.push_back(caller());
+            co_await asiohttp::gather(std::move(callers));
+        }());
+    });
+    while (busy_statements < 48) std::this_thread::sleep_for(5ms);  // both connections busy on that loop
+    const auto start = std::chrono::steady_clock::now();
+    int answer = 0;
+    try {
+        answer = sync(pool.query("select 7"))[0][0].as<int>();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    const int before_stop = busy_statements;
+    stop = true;
+    busy.join();
+    EXPECT_EQ(answer, 7);
+    EXPECT_LT(waited, 1s);
+    EXPECT_GT(busy_statements, before_stop - 1);  // the busy loop went on too
+}
+
 // Callers share one connection once max_size are busy: their statements are
 // in flight together, answered in order, and one's error is its own.
 TEST(Postgres, CallersShareABusyConnectionAndKeepTheirErrorsToThemselves) {

@@ -39,6 +39,7 @@ awaitable<std::unique_ptr<RawConnection>> wait_for_room(const std::shared_ptr<Po
         std::lock_guard lock(core->mutex);
         if (core->closed) throw ConnectionError("the pool is closed");
         core->waiters.push_back(waiter);
+        core->waiters_changed();
     }
     auto [ec] = co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     bool woken = false, closed = false;
@@ -48,6 +49,7 @@ awaitable<std::unique_ptr<RawConnection>> wait_for_room(const std::shared_ptr<Po
         woken = waiter->woken;
         handed = std::move(waiter->handed);
         if (!woken) std::erase(core->waiters, waiter);
+        core->waiters_changed();
         closed = core->closed;
     }
     if (closed && handed) core->give_back(std::move(handed));  // closes it
@@ -82,15 +84,17 @@ awaitable<std::shared_ptr<PgConnection>> acquire(std::shared_ptr<PoolCore> core,
     const auto deadline = started + core->config.acquire_timeout;
     auto shard = shard_of(core, co_await asio::this_coro::executor);
     std::shared_ptr<PgConnection> connection;
+    bool woken = false;
     while (!connection) {
         if (core->closed) throw ConnectionError("the pool is closed");  // (read unlocked: a hint)
-        auto pick = shard->pick(exclusive);
+        auto pick = shard->pick(exclusive, std::exchange(woken, false));
         connection = std::move(pick.connection);
         if (connection) break;
         if (pick.open_new) co_await shard->open(deadline);
-        else if (!take_idle_elsewhere(*core, shard)) {
+        else if (pick.queue || !take_idle_elsewhere(*core, shard)) {
             auto handed = co_await wait_for_room(core, shard, exclusive, deadline);
             if (handed) connection = shard->adopt(std::move(handed), exclusive);
+            woken = true;
         }
     }
     core->acquire_wait.observe(std::chrono::duration<double>(Clock::now() - started).count());
@@ -151,6 +155,7 @@ void Pool::close() {
         core_->unattached.clear();
         for (auto& w : core_->waiters) core_->wake(w);
         core_->waiters.clear();
+        core_->waiters_changed();
     }
     for (auto& s : core_->live_shards()) s->close_idle();
 }

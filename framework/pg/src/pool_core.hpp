@@ -104,7 +104,14 @@ public:
     std::mutex mutex;
     std::vector<std::unique_ptr<RawConnection>> unattached;
     std::size_t open = 0;  // connections open or opening
-    std::deque<std::shared_ptr<Waiter>> waiters;
+    std::deque<std::shared_ptr<Waiter>> waiters;  // in arrival order
+    // waiters.size(), readable without the mutex; call after changing `waiters`.
+    std::atomic<std::size_t> waiting{0};
+    void waiters_changed() noexcept { waiting.store(waiters.size(), std::memory_order_relaxed); }
+    // A caller on another loop than `shard`'s waits longest (mutex held).
+    bool longest_waiter_elsewhere(const Shard* shard) const {
+        return !waiters.empty() && waiters.front()->shard != shard;
+    }
     std::unordered_map<std::string, std::string> statements;
     std::vector<std::weak_ptr<Shard>> shards;
     std::atomic<bool> closed{false};
@@ -119,6 +126,7 @@ bool PoolCore::wake_first(Accept accept) {
         if (!accept(**it)) continue;
         auto w = *it;
         waiters.erase(it);
+        waiters_changed();
         wake(w);
         return true;
     }

@@ -64,9 +64,34 @@ void cancel_on_server(PGcancel* cancel, std::function<void()> then) {
     });
 }
 
-Shard::Pick Shard::pick(bool exclusive) {
+Shard::Pick Shard::pick(bool exclusive, bool woken) {
     std::lock_guard lock(mutex);
     if (!alive_) throw ConnectionError("the event loop is shutting down");
+    // A caller on another loop waits longest: a newcomer here queues behind it
+    // (unless it may open a connection of its own) instead of taking room on
+    // ours, so that one of them falls idle and moves there. Else a loop whose
+    // callers keep every connection busy would starve the others. A caller
+    // woken from the line had its turn: it takes the room it was woken for.
+    if (!woken && core->waiting.load(std::memory_order_relaxed) > 0) {
+        std::unique_lock core_lock(core->mutex);
+        if (core->longest_waiter_elsewhere(this)) {
+            // A connection no loop watches (one this caller took from another
+            // loop, or one given back) goes to that waiter too.
+            if (!core->unattached.empty()) {
+                auto waiter = core->waiters.front();
+                core->waiters.pop_front();
+                core->waiters_changed();
+                waiter->handed = std::move(core->unattached.back());
+                core->unattached.pop_back();
+                core->wake(waiter);
+            }
+            core_lock.unlock();
+            Pick pick;
+            pick.open_new = core->reserve_open();
+            pick.queue = !pick.open_new;
+            return pick;
+        }
+    }
     PgConnection* best = nullptr;
     // Connections idle a while are checked first: one the server closed leaves
     // now (closing removes it here) instead of failing its next caller.
@@ -189,21 +214,32 @@ void Shard::has_room(PgConnection& connection, Completions& done) {
         if (connection.idle()) connection.close(std::make_exception_ptr(ConnectionError("the pool is closed")), done);
         return;
     }
-    // The first waiter here that can use it now; else, once idle, the first
-    // one on another loop (it moves there).
+    // Waiters in arrival order: one here ahead of every waiter elsewhere takes
+    // the room if it can use it now; else the first one elsewhere gets the
+    // connection once it is idle (it moves to that loop). Newcomers here queue
+    // behind a waiter elsewhere (pick), so ours do fall idle.
     auto usable_here = [&](const Waiter& w) {
-        return w.shard == this && connection.ready() && !connection.leased() &&
+        return connection.ready() && !connection.leased() &&
                (w.exclusive ? connection.depth() == 0 : connection.depth() < core->config.max_pipeline);
     };
-    if (core->waiters.empty() || core->wake_first(usable_here) || !connection.idle()) return;
-    auto elsewhere = std::find_if(core->waiters.begin(), core->waiters.end(), [&](const auto& w) { return w->shard != this; });
-    if (elsewhere == core->waiters.end()) return;
-    auto self = connection.shared_from_this();
-    auto waiter = *elsewhere;
-    core->waiters.erase(elsewhere);
-    waiter->handed = connection.detach();  // for that waiter alone: no newcomer here takes it back
-    std::erase(connections_, self);
-    core->wake(waiter);
+    for (auto it = core->waiters.begin(); it != core->waiters.end(); ++it) {
+        const auto waiter = *it;
+        if (waiter->shard == this) {
+            if (!usable_here(*waiter)) continue;
+            core->waiters.erase(it);
+            core->waiters_changed();
+            core->wake(waiter);
+            return;
+        }
+        if (!connection.idle()) return;
+        core->waiters.erase(it);
+        core->waiters_changed();
+        auto self = connection.shared_from_this();
+        waiter->handed = connection.detach();  // for that waiter alone: no newcomer here takes it back
+        std::erase(connections_, self);
+        core->wake(waiter);
+        return;
+    }
 }
 
 void Shard::remove(PgConnection& connection) {

@@ -26,8 +26,10 @@ public:
     struct Pick {
         std::shared_ptr<PgConnection> connection;
         bool open_new = false;
+        bool queue = false;  // wait in line, behind a caller on another loop
     };
-    Pick pick(bool exclusive);
+    // `woken`: the caller waited in line and was woken for room here.
+    Pick pick(bool exclusive, bool woken = false);
     // Connects on this loop (room reserved by pick) and adds the connection.
     awaitable<void> open(Clock::time_point deadline);
     // A connection handed over from another loop joins this one, taken (as
