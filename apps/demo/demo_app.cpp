@@ -48,7 +48,11 @@ awaitable<web::Response> index(web::Request&) { co_return web::Response::html(st
 awaitable<web::Response> plaintext(web::Request&) { co_return web::Response::text("Hello, World!"); }
 
 awaitable<web::Response> json_hello(web::Request&) {
-    co_return web::json_response({{"message", "Hello, World!"}});
+    // A new object serialized per request; built by key, not from an
+    // initializer list (whose temporaries cost nlohmann several allocations).
+    nlohmann::json message;
+    message["message"] = "Hello, World!";
+    co_return web::json_response(message);
 }
 
 awaitable<web::Response> hello(web::Request& req) {
