@@ -14,7 +14,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -29,10 +28,10 @@
 #include "asiohttp/server.hpp"
 #include "asiohttp/tasks.hpp"
 #include "base/chunk_frame.hpp"
-#include "codec/codec.hpp"
 #include "base/file_reads.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
+#include "codec/codec.hpp"
 #include "http1/head_rules.hpp"
 #include "http1/request_parser.hpp"
 #include "http1/response_head.hpp"
@@ -183,10 +182,10 @@ public:
     TakenOver take_over() override {
         if (ending_ >= Ending::upgraded) throw std::logic_error("the connection was already taken over or closed");
         if (current_.started) throw std::logic_error("the connection cannot be taken over: a response already started");
+        if (!handoff_) throw std::logic_error("the connection can only be taken over by a request's handler");
         end(Ending::upgraded);
         // Bytes sent before the 101 are dropped (a client must wait for it), and
-        // the memory given back: the WebSocket has its own buffer. What stays of
-        // this object is the request the handler still holds (head, address).
+        // the memory given back: the WebSocket has its own buffer.
         buffer_ = beast::flat_buffer();
         std::string().swap(out_);
         std::vector<RequestParser::FieldPos>().swap(field_pos_);
@@ -397,9 +396,10 @@ awaitable<void> HttpConnection<Stream>::run() {
     close(stream_);
 }
 
-// Reads until the buffer holds a whole head that follows RFC 9112's grammar,
-// lets Beast parse it, then checks what its fields say. In run()'s own frame
-// (no coroutine per request): take_head does the work between reads.
+// The request head, once the buffer holds a whole one that follows RFC 9112's
+// grammar: Beast parses it, then what its fields say is checked. Nullopt while
+// more bytes are needed: run() reads them in its own frame (no coroutine frame
+// per request), and calls this again.
 template <class Stream>
 std::optional<beast::error_code> HttpConnection<Stream>::take_head(HeadReader& reader, RequestParser& parser) {
     const auto status = reader.look({static_cast<const char*>(buffer_.data().data()), buffer_.size()});
