@@ -22,6 +22,7 @@
 
 #include "asiohttp/awaitable.hpp"
 #include "asiohttp/cookies.hpp"
+#include "asiohttp/detail/heap_optional.hpp"
 #include "asiohttp/multidict.hpp"
 
 namespace asiohttp::web {
@@ -87,7 +88,7 @@ public:
     void set_cookie(std::string_view name, std::string_view value, const CookieOptions& options = {});
     void del_cookie(std::string_view name, std::string_view domain = {}, std::string_view path = "/");
     // The Set-Cookie values, one per cookie name.
-    const std::vector<std::pair<std::string, std::string>>& cookies() const noexcept { return cookies_; }
+    const std::vector<std::pair<std::string, std::string>>& cookies() const noexcept;
 
     // Send the body compressed in the best coding the client accepts, if its
     // type and size are worth it (asiohttp/compression.hpp), with the default
@@ -105,7 +106,7 @@ public:
     bool prepared() const noexcept { return exchange_ != nullptr; }
 
 protected:
-    void set_deferred_body(std::shared_ptr<detail::DeferredBody> body) { deferred_ = std::move(body); }
+    void set_deferred_body(std::shared_ptr<detail::DeferredBody> body) { rare_.make().deferred = std::move(body); }
 
     awaitable<void> prepare_stream(Request& req, bool hold_head = false);
     awaitable<void> write_stream(std::string_view data);
@@ -118,17 +119,22 @@ private:
     int status_;
     bool force_close_ = false;
     bool eof_sent_ = false;
-    std::string reason_;
     std::string content_type_;
     std::string charset_;
     std::string body_;
     CIMultiDict headers_;
-    std::vector<std::pair<std::string, std::string>> cookies_;
     std::optional<std::uint64_t> content_length_;
-    std::shared_ptr<detail::DeferredBody> deferred_;
     const CompressionOptions* compression_ = nullptr;
-    std::shared_ptr<detail::Encoder> encoder_;  // a streamed body being compressed
     detail::Exchange* exchange_ = nullptr;  // set by prepare(); the connection outlives the handler
+    // What few responses carry, out of line: a response stays small, and so
+    // does every coroutine frame holding one (a handler's, a middleware's).
+    struct Rare {
+        std::string reason;
+        std::vector<std::pair<std::string, std::string>> cookies;
+        std::shared_ptr<detail::DeferredBody> deferred;
+        std::shared_ptr<detail::Encoder> encoder;  // a streamed body being compressed
+    };
+    detail::HeapOptional<Rare> rare_;
 };
 
 // A response whose body is written piece by piece while the handler runs.

@@ -75,11 +75,14 @@ public:
 // Internal access to Response, for the connection and bodies sent late (files).
 class ResponseAccess {
 public:
-    static DeferredBody* deferred(Response& r) noexcept { return r.deferred_.get(); }
+    static DeferredBody* deferred(Response& r) noexcept { return r.rare_.get() ? r.rare_.get()->deferred.get() : nullptr; }
     static bool eof_sent(const Response& r) noexcept { return r.eof_sent_; }
-    static const std::string& reason_override(const Response& r) noexcept { return r.reason_; }
+    static const std::string& reason_override(const Response& r) noexcept {
+        static const std::string none;
+        return r.rare_.get() ? r.rare_.get()->reason : none;
+    }
     static void clear_content_length(Response& r) noexcept { r.content_length_.reset(); }
-    static void set_encoder(Response& r, std::shared_ptr<Encoder> e) noexcept { r.encoder_ = std::move(e); }
+    static void set_encoder(Response& r, std::shared_ptr<Encoder> e) { r.rare_.make().encoder = std::move(e); }
     // The streamed response's steps, as StreamResponse offers them.
     static awaitable<void> prepare(Response& r, Request& req, bool hold_head = false) {
         return r.prepare_stream(req, hold_head);

@@ -73,12 +73,13 @@ Response Response::bytes(std::string body, std::string_view content_type, int st
 }
 
 std::string_view Response::reason() const noexcept {
-    return reason_.empty() ? reason_phrase(status_) : std::string_view(reason_);
+    const auto* rare = rare_.get();
+    return rare && !rare->reason.empty() ? std::string_view(rare->reason) : reason_phrase(status_);
 }
 
 void Response::set_status(int status, std::string reason) {
     status_ = status;
-    reason_ = std::move(reason);
+    if (!reason.empty() || rare_.get()) rare_.make().reason = std::move(reason);
 }
 
 void Response::set_text(std::string text) {
@@ -97,13 +98,19 @@ void Response::set_cookie(std::string_view name, std::string_view value, const C
     if (!o.samesite.empty()) line.append("; SameSite=").append(o.samesite);
     if (o.secure) line.append("; Secure");
     if (o.httponly) line.append("; HttpOnly");
-    for (auto& [n, l] : cookies_) {
+    auto& cookies = rare_.make().cookies;
+    for (auto& [n, l] : cookies) {
         if (n == name) {
             l = std::move(line);
             return;
         }
     }
-    cookies_.emplace_back(std::string(name), std::move(line));
+    cookies.emplace_back(std::string(name), std::move(line));
+}
+
+const std::vector<std::pair<std::string, std::string>>& Response::cookies() const noexcept {
+    static const std::vector<std::pair<std::string, std::string>> none;
+    return rare_.get() ? rare_.get()->cookies : none;
 }
 
 void Response::del_cookie(std::string_view name, std::string_view domain, std::string_view path) {
@@ -131,18 +138,20 @@ awaitable<void> Response::write_stream(std::string_view data) {
     if (!exchange_) throw std::logic_error("StreamResponse::write before prepare()");
     if (eof_sent_) throw std::logic_error("StreamResponse::write after write_eof()");
     if (data.empty()) co_return;
-    if (!encoder_) {
+    auto* encoder = rare_.get() ? rare_.get()->encoder.get() : nullptr;
+    if (!encoder) {
         co_await exchange_->send_data(data);
         co_return;
     }
     // Each write reaches the client as it is written (events, progress): flushed.
-    const auto encoded = co_await detail::encode(*encoder_, data, false);
+    const auto encoded = co_await detail::encode(*encoder, data, false);
     co_await exchange_->send_data(encoded);
 }
 
 awaitable<bool> Response::send_file_stream(int fd, std::uint64_t offset, std::uint64_t length) {
     if (!exchange_) throw std::logic_error("StreamResponse: a file sent before prepare()");
-    if (eof_sent_ || encoder_) co_return false;  // compressed bytes must pass through the encoder
+    const bool encoding = rare_.get() && rare_.get()->encoder;
+    if (eof_sent_ || encoding) co_return false;  // compressed bytes must pass through the encoder
     co_return co_await exchange_->send_file(fd, offset, length);
 }
 
@@ -150,9 +159,9 @@ awaitable<void> Response::write_eof_stream(std::string_view data) {
     if (!exchange_) throw std::logic_error("StreamResponse::write_eof before prepare()");
     if (eof_sent_) co_return;
     eof_sent_ = true;
-    if (encoder_) {
-        const auto encoded = co_await detail::encode(*encoder_, data, true);
-        encoder_.reset();
+    if (auto* rare = rare_.get(); rare && rare->encoder) {
+        const auto encoded = co_await detail::encode(*rare->encoder, data, true);
+        rare->encoder.reset();
         co_await exchange_->send_data(encoded);
     } else if (!data.empty()) {
         co_await exchange_->send_data(data);
