@@ -135,6 +135,7 @@ private:
         std::shared_ptr<detail::Encoder> encoder;  // a streamed body being compressed
     };
     detail::HeapOptional<Rare> rare_;
+    detail::Encoder* encoder() const noexcept { return rare_.get() ? rare_.get()->encoder.get() : nullptr; }
 };
 
 // A response whose body is written piece by piece while the handler runs.

@@ -25,6 +25,14 @@ void PoolCore::wake(const std::shared_ptr<Waiter>& w) {
     asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
 }
 
+void PoolCore::serve(std::deque<std::shared_ptr<Waiter>>::iterator it, std::unique_ptr<RawConnection> handed) {
+    auto w = *it;
+    waiters.erase(it);
+    waiters_changed();
+    w->handed = std::move(handed);
+    wake(w);
+}
+
 void PoolCore::connection_gone() {
     std::lock_guard lock(mutex);
     --open;

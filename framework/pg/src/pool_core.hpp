@@ -99,6 +99,9 @@ public:
     template <class Accept>
     bool wake_first(Accept accept);
     void wake(const std::shared_ptr<Waiter>& w);  // mutex held
+    // Takes the waiter at `it` out of the line and wakes it, with a connection
+    // handed to it alone if one is given (mutex held).
+    void serve(std::deque<std::shared_ptr<Waiter>>::iterator it, std::unique_ptr<RawConnection> handed = nullptr);
     void register_shard(const std::shared_ptr<Shard>& shard);
 
     std::mutex mutex;
@@ -124,10 +127,7 @@ template <class Accept>
 bool PoolCore::wake_first(Accept accept) {
     for (auto it = waiters.begin(); it != waiters.end(); ++it) {
         if (!accept(**it)) continue;
-        auto w = *it;
-        waiters.erase(it);
-        waiters_changed();
-        wake(w);
+        serve(it);
         return true;
     }
     return false;

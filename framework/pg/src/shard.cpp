@@ -78,12 +78,9 @@ Shard::Pick Shard::pick(bool exclusive, bool woken) {
             // A connection no loop watches (one this caller took from another
             // loop, or one given back) goes to that waiter too.
             if (!core->unattached.empty()) {
-                auto waiter = core->waiters.front();
-                core->waiters.pop_front();
-                core->waiters_changed();
-                waiter->handed = std::move(core->unattached.back());
+                auto raw = std::move(core->unattached.back());
                 core->unattached.pop_back();
-                core->wake(waiter);
+                core->serve(core->waiters.begin(), std::move(raw));
             }
             core_lock.unlock();
             Pick pick;
@@ -116,10 +113,7 @@ Shard::Pick Shard::pick(bool exclusive, bool woken) {
         pick.open_new = true;
         return pick;
     }
-    if (!best) return pick;
-    if (exclusive) best->set_leased(true);
-    else best->reserve();
-    pick.connection = best->shared_from_this();
+    if (best) pick.connection = take(*best, exclusive);
     return pick;
 }
 
@@ -131,10 +125,14 @@ std::shared_ptr<PgConnection> Shard::adopt(std::unique_ptr<RawConnection> raw, b
     }
     Completions none;
     if (!adopted_still_open(std::move(raw), none)) return nullptr;
-    auto& connection = connections_.back();
-    if (exclusive) connection->set_leased(true);
-    else connection->reserve();
-    return connection;
+    return take(*connections_.back(), exclusive);
+}
+
+// The caller's: a transaction's alone (leased), or a statement's room reserved.
+std::shared_ptr<PgConnection> Shard::take(PgConnection& connection, bool exclusive) {
+    if (exclusive) connection.set_leased(true);
+    else connection.reserve();
+    return connection.shared_from_this();
 }
 
 // One that idled unwatched (handed over, or the pool's own from its start) may
@@ -223,21 +221,16 @@ void Shard::has_room(PgConnection& connection, Completions& done) {
                (w.exclusive ? connection.depth() == 0 : connection.depth() < core->config.max_pipeline);
     };
     for (auto it = core->waiters.begin(); it != core->waiters.end(); ++it) {
-        const auto waiter = *it;
-        if (waiter->shard == this) {
-            if (!usable_here(*waiter)) continue;
-            core->waiters.erase(it);
-            core->waiters_changed();
-            core->wake(waiter);
+        if ((*it)->shard == this) {
+            if (!usable_here(**it)) continue;
+            core->serve(it);
             return;
         }
         if (!connection.idle()) return;
-        core->waiters.erase(it);
-        core->waiters_changed();
         auto self = connection.shared_from_this();
-        waiter->handed = connection.detach();  // for that waiter alone: no newcomer here takes it back
+        auto raw = connection.detach();
         std::erase(connections_, self);
-        core->wake(waiter);
+        core->serve(it, std::move(raw));  // for that waiter alone: no newcomer here takes it back
         return;
     }
 }

@@ -56,6 +56,7 @@ public:
 private:
     void add(std::shared_ptr<PgConnection> connection);
     bool adopted_still_open(std::unique_ptr<RawConnection> raw, Completions& done);
+    std::shared_ptr<PgConnection> take(PgConnection& connection, bool exclusive);
 
     std::vector<std::shared_ptr<PgConnection>> connections_;
     bool alive_ = true;

@@ -36,8 +36,8 @@ public:
     awaitable<std::optional<WSMessage>> receive() { return read_message(ws, *this); }
     // For read_message.
     bool closed() const noexcept { return is_closed; }
-    void after_read(const beast::error_code& ec) {
-        if (ec) mark_closed(close_code_for(ec, ws), ec);
+    void after_read(const beast::error_code& ec, int close_code) {
+        if (ec) mark_closed(close_code, ec);
     }
 
     // Beast allows one write at a time: frames from several coroutines take turns.

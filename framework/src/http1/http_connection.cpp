@@ -309,6 +309,11 @@ private:
                                                                           std::uint64_t& body_bytes);
     template <class Buffers>
     awaitable<bool> write(const Buffers& buffers);
+    // Whether a write went out; one that failed breaks the connection.
+    bool wrote(const beast::error_code& ec) noexcept {
+        if (ec) end(Ending::broken);
+        return !ec;
+    }
     awaitable<void> send_held_head();
     awaitable<void> write_file(int fd, std::uint64_t offset, std::uint64_t length);
     awaitable<void> linger_close();
@@ -654,10 +659,7 @@ awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clo
     } else {
         auto [ec, n] = co_await write_response(resp, keep_alive, body_bytes);
         clear_deadline();
-        if (ec) {
-            end(Ending::broken);
-            co_return false;
-        }
+        if (!wrote(ec)) co_return false;
     }
     record(host_, req, resp, body_bytes, started);
     co_return keep_alive && ending_ != Ending::broken;
@@ -690,8 +692,7 @@ template <class Stream>
 template <class Buffers>
 awaitable<bool> HttpConnection<Stream>::write(const Buffers& buffers) {
     auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
-    if (ec) end(Ending::broken);
-    co_return !ec;
+    co_return wrote(ec);
 }
 
 template <class Stream>

@@ -138,7 +138,7 @@ awaitable<void> Response::write_stream(std::string_view data) {
     if (!exchange_) throw std::logic_error("StreamResponse::write before prepare()");
     if (eof_sent_) throw std::logic_error("StreamResponse::write after write_eof()");
     if (data.empty()) co_return;
-    auto* encoder = rare_.get() ? rare_.get()->encoder.get() : nullptr;
+    auto* encoder = this->encoder();
     if (!encoder) {
         co_await exchange_->send_data(data);
         co_return;
@@ -150,8 +150,7 @@ awaitable<void> Response::write_stream(std::string_view data) {
 
 awaitable<bool> Response::send_file_stream(int fd, std::uint64_t offset, std::uint64_t length) {
     if (!exchange_) throw std::logic_error("StreamResponse: a file sent before prepare()");
-    const bool encoding = rare_.get() && rare_.get()->encoder;
-    if (eof_sent_ || encoding) co_return false;  // compressed bytes must pass through the encoder
+    if (eof_sent_ || encoder()) co_return false;  // compressed bytes must pass through the encoder
     co_return co_await exchange_->send_file(fd, offset, length);
 }
 
@@ -159,9 +158,9 @@ awaitable<void> Response::write_eof_stream(std::string_view data) {
     if (!exchange_) throw std::logic_error("StreamResponse::write_eof before prepare()");
     if (eof_sent_) co_return;
     eof_sent_ = true;
-    if (auto* rare = rare_.get(); rare && rare->encoder) {
-        const auto encoded = co_await detail::encode(*rare->encoder, data, true);
-        rare->encoder.reset();
+    if (auto* encoder = this->encoder()) {
+        const auto encoded = co_await detail::encode(*encoder, data, true);
+        rare_.get()->encoder.reset();
         co_await exchange_->send_data(encoded);
     } else if (!data.empty()) {
         co_await exchange_->send_data(data);

@@ -85,10 +85,6 @@ public:
     }
 
     awaitable<std::optional<WSMessage>> receive() override { return asiohttp::detail::read_message(ws_, *this); }
-    // For read_message.
-    void after_read(const boost::system::error_code& ec) {
-        WsConnection::after_read(ec, ec ? asiohttp::detail::close_code_for(ec, ws_) : 0);
-    }
 
 private:
     awaitable<boost::system::error_code> stream_accept(const RequestHead& head, std::string server,

@@ -119,6 +119,8 @@ public:
 
     // The next message, or nullopt once closed (ws_read.hpp's read_message).
     virtual awaitable<std::optional<WSMessage>> receive() = 0;
+    // How a read ended (for read_message): a failure closes with the code it means.
+    void after_read(const boost::system::error_code& ec, int close_code);
     // Queues a message; waits while this client's queue is over its high-water mark.
     awaitable<void> send(Outgoing msg);
     // Queues a message without waiting (for other threads, through the mailbox).
@@ -159,9 +161,6 @@ protected:
     // How long the close handshake may wait for the peer from now on.
     virtual void stream_close_timeout(std::chrono::milliseconds timeout) = 0;
     virtual void stream_close() noexcept = 0;
-
-    // How a read ended (read_message): a failure closes with the code it means.
-    void after_read(const boost::system::error_code& ec, int close_code);
 
     const WebSocketOptions options_;
     // The server_max_window_bits permessage-deflate was negotiated with; 0 without it.

@@ -31,8 +31,8 @@ int close_code_for(const boost::beast::error_code& ec, const WebSocketStream& ws
 }
 
 // The next text or binary message, or nullopt once `socket` (the server's or
-// the client's connection) is closed. socket.after_read(ec) hears how each
-// read ended; a failed one leaves the socket closed. One coroutine frame: an
+// the client's connection) is closed. socket.after_read(ec, close code) hears
+// how each read ended; a failed one leaves the socket closed with that code. One coroutine frame: an
 // idle socket waits here, so nothing else is kept while it does.
 //
 // Beast's whole-message read would first grow the message buffer to a TCP
@@ -52,7 +52,7 @@ awaitable<std::optional<WSMessage>> read_message(WebSocketStream& ws, Socket& so
         ec = rest_ec;
     }
     if (!ec) msg.emplace(ws.got_text() ? WSMsgType::text : WSMsgType::binary, std::move(data));
-    socket.after_read(ec);
+    socket.after_read(ec, ec ? close_code_for(ec, ws) : 0);
     co_return msg;
 }
 
