@@ -17,6 +17,15 @@ namespace asiohttp::web {
 
 int run_app(Application& app, ServerConfig config) {
     const bool handle_signals = config.handle_signals;
+    // Signals are caught before the server accepts anything: a SIGTERM that
+    // comes right after start (an orchestrator's quick stop) is a graceful stop,
+    // not the default action killing the process.
+    boost::asio::io_context ctx;
+    std::optional<boost::asio::signal_set> signals;
+    if (handle_signals) {
+        signals.emplace(ctx, SIGINT, SIGTERM);
+        if (config.tls.enabled()) signals->add(SIGHUP);
+    }
     std::optional<Server> server;
     try {
         server.emplace(app, std::move(config));
@@ -31,9 +40,6 @@ int run_app(Application& app, ServerConfig config) {
                                ":" + std::to_string(server->port()));
 
     if (handle_signals) {
-        boost::asio::io_context ctx;
-        boost::asio::signal_set signals(ctx, SIGINT, SIGTERM);
-        if (cfg.tls.enabled()) signals.add(SIGHUP);
         auto& log = asiohttp::detail::server_logger();
         std::function<void(const boost::system::error_code&, int)> on_signal = [&](auto& ec, int signo) {
             if (ec) return;
@@ -47,9 +53,9 @@ int run_app(Application& app, ServerConfig config) {
             } catch (const std::exception& e) {
                 log.error("SIGHUP: {} (the old certificates stay in use)", e.what());
             }
-            signals.async_wait(on_signal);
+            signals->async_wait(on_signal);
         };
-        signals.async_wait(on_signal);
+        signals->async_wait(on_signal);
         ctx.run();
         server->stop();
     } else {
