@@ -229,8 +229,8 @@ awaitable<void> Connector::open(ClientStream& s, const URL& url, const TLSConfig
             timer.expires_at(*limit.at);
         else
             timer.expires_at(Clock::time_point::max());
-        auto resolving = resolver.async_resolve(url.host(), std::to_string(url.port()), nothrow);
-        auto expiring = timer.async_wait(nothrow);
+        auto resolving = resolver.async_resolve(url.host(), std::to_string(url.port()), nothrow_awaitable);
+        auto expiring = timer.async_wait(nothrow_awaitable);
         auto first = co_await (std::move(resolving) || std::move(expiring));
         if (first.index() == 1) Deadlines::fail(limit, "resolving " + url.host());
         auto [ec, results] = std::get<0>(first);
@@ -239,7 +239,7 @@ awaitable<void> Connector::open(ClientStream& s, const URL& url, const TLSConfig
     }
 
     Deadlines::arm(s.tcp(), limit);
-    auto [ec, ep] = co_await s.tcp().async_connect(endpoints, nothrow);
+    auto [ec, ep] = co_await s.tcp().async_connect(endpoints, nothrow_awaitable);
     if (ec == beast::error::timeout) Deadlines::fail(limit, "connecting to " + where);
     if (ec) throw ClientConnectorError("cannot connect to " + where + ": " + ec.message());
     beast::error_code ignored;

@@ -305,8 +305,8 @@ private:
     // Reads body bytes into the parser's sink: all of them, or only until some arrive.
     awaitable<beast::error_code> receive_body(bool some);
     awaitable<bool> skip_body(std::size_t limit);
-    awaitable<std::tuple<beast::error_code, std::size_t>> write_response(Response& resp, bool keep_alive,
-                                                                          std::uint64_t& body_bytes);
+    // The head (serialized into out_) and body of a whole response, for one gather write.
+    std::array<asio::const_buffer, 2> whole_response(Response& resp, bool keep_alive, std::uint64_t& body_bytes);
     template <class Buffers>
     awaitable<bool> write(const Buffers& buffers);
     // Whether a write went out; one that failed breaks the connection.
@@ -374,7 +374,7 @@ awaitable<void> HttpConnection<Stream>::run() {
                 break;
             }
             const auto room = std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size());
-            auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow);
+            auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow_for<Stream>);
             if (read_ec) {
                 ec = read_ec;
                 break;
@@ -657,7 +657,8 @@ awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clo
         const bool complete = current_.framing != Framing::length || current_.sent == current_.declared;
         keep_alive = keep_alive && current_.keep_alive && complete;
     } else {
-        auto [ec, n] = co_await write_response(resp, keep_alive, body_bytes);
+        const auto buffers = whole_response(resp, keep_alive, body_bytes);
+        auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
         clear_deadline();
         if (!wrote(ec)) co_return false;
     }
@@ -665,11 +666,9 @@ awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clo
     co_return keep_alive && ending_ != Ending::broken;
 }
 
-// The head (and body) of a whole response in one gather write: the write
-// itself, for the caller to await (no frame of its own).
 template <class Stream>
-awaitable<std::tuple<beast::error_code, std::size_t>> HttpConnection<Stream>::write_response(
-    Response& resp, bool keep_alive, std::uint64_t& body_bytes) {
+std::array<asio::const_buffer, 2> HttpConnection<Stream>::whole_response(Response& resp, bool keep_alive,
+                                                                          std::uint64_t& body_bytes) {
     const bool no_body = status_has_no_body(resp.status());
     std::uint64_t length = resp.body().size();
     // HEAD may answer with the length a GET would have, or (compressed) no length.
@@ -683,9 +682,7 @@ awaitable<std::tuple<beast::error_code, std::size_t>> HttpConnection<Stream>::wr
     serialize_head(out_, resp, head_options(framing, length, keep_alive));
     body_bytes = (no_body || current_.head_only) ? 0 : resp.body().size();
     set_deadline(Phase::io, config().body_timeout);
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_),
-                                                    asio::buffer(resp.body().data(), std::size_t(body_bytes))};
-    return asio::async_write(stream_, buffers, nothrow);
+    return {asio::buffer(out_), asio::buffer(resp.body().data(), std::size_t(body_bytes))};
 }
 
 template <class Stream>
@@ -906,7 +903,7 @@ awaitable<void> HttpConnection<Stream>::linger_close() {
     std::array<char, 16384> scratch;
     std::uint64_t total = 0;
     while (total < kLingerAtMost) {
-        auto [rec, n] = co_await stream_.async_read_some(asio::buffer(scratch), nothrow);
+        auto [rec, n] = co_await stream_.async_read_some(asio::buffer(scratch), nothrow_for<Stream>);
         if (rec) break;
         total += n;
     }

@@ -120,7 +120,7 @@ awaitable<void> Worker::serve_tls(asio::ip::tcp::socket socket) {
         // From the real clock, not the tick's: a handshake is never cut short.
         Handshaking pending(stream, Clock::now() + shared_.tls->handshake_timeout());
         add(pending);
-        auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
+        auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
         ec = handshake_ec;
     }
     if (ec) {  // plain HTTP on the TLS port, an old protocol, a scanner, a stop: nothing to answer

@@ -32,6 +32,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using asiohttp::nothrow;
+using asiohttp::nothrow_awaitable;
 
 namespace {
 
@@ -108,12 +109,12 @@ private:
     awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_data(const Outgoing& m) override {
         ws_.text(m.kind == Outgoing::Kind::text);
         const auto payload = m.payload();
-        return ws_.async_write(asio::buffer(payload.data(), payload.size()), nothrow);
+        return ws_.async_write(asio::buffer(payload.data(), payload.size()), nothrow_awaitable);
     }
 
     awaitable<std::tuple<boost::system::error_code, std::size_t>> stream_write_frames(
         std::span<const asio::const_buffer> frames) override {
-        return ws_.next_layer().async_write_frames(frames, nothrow);
+        return ws_.next_layer().async_write_frames(frames, nothrow_awaitable);
     }
 
     awaitable<boost::system::error_code> stream_write_control(const Outgoing& m) override {
