@@ -173,4 +173,41 @@ TEST_F(RequestTest, PerRequestStateIsSharedByMiddlewareAndHandler) {
     EXPECT_EQ(client.get("/").body, "anonymous");
 }
 
+// A hook that needs I/O before the answer goes out (as a session store does):
+// it sees what the handler answered after every middleware, an HTTPException
+// included, but never a 500 from a crash.
+TEST_F(RequestTest, ResponseReadyHooksAwaitBeforeTheAnswerGoesOut) {
+    web::Application a;
+    a.add_middleware([](web::Request& req, web::Next next) -> awaitable<web::Response> {
+        auto resp = co_await next(req);
+        resp.headers().add("X-Outer", "1");  // runs before the hook: the hook sees it
+        co_return resp;
+    });
+    auto with_hook = [](int outcome) {
+        return [outcome](web::Request& req) -> awaitable<web::Response> {
+            req.on_response_ready([](web::Request&, web::Response& resp) -> awaitable<void> {
+                co_await async_sleep(std::chrono::milliseconds(5));
+                resp.headers().add("X-Ready", resp.headers().get("X-Outer", "no outer"));
+            });
+            if (outcome == 302) throw web::HTTPFound("/elsewhere");
+            if (outcome == 500) throw std::runtime_error("boom");
+            co_return web::Response::text("ok");
+        };
+    };
+    a.router().add_get("/ok", with_hook(200));
+    a.router().add_get("/redirect", with_hook(302));
+    a.router().add_get("/crash", with_hook(500));
+    TestServer server(a);
+    TestClient client(server);
+    auto ok = client.get("/ok");
+    EXPECT_EQ(ok.body, "ok");
+    EXPECT_EQ(ok.header("X-Ready"), "1");
+    auto redirect = client.get("/redirect");
+    EXPECT_EQ(redirect.status, 302);
+    EXPECT_EQ(redirect.header("X-Ready"), "no outer");  // the exception passed the middleware by
+    auto crash = client.get("/crash");
+    EXPECT_EQ(crash.status, 500);
+    EXPECT_FALSE(crash.headers.contains("X-Ready"));
+}
+
 }  // namespace

@@ -165,6 +165,26 @@ TYPED_TEST(SessionTest, LoginRotatesTheSessionAndLogoutInvalidatesIt) {
     }
 }
 
+// A middleware added before setup_sessions (outside it, in aiohttp's onion)
+// that signs the user in still has the session saved: saving follows the
+// answer, not the middleware order.
+TEST(Session, AMiddlewareOutsideTheSessionsChangesTheSession) {
+    web::Application app;
+    app.add_middleware([](web::Request& req, web::Next next) -> awaitable<web::Response> {
+        auto resp = co_await next(req);
+        if (auto user = req.headers().get("X-Sign-In")) (co_await web::get_session(req))->set("user", std::string(*user));
+        co_return resp;
+    });
+    web::setup_sessions(app, std::make_shared<web::MemoryStorage>());
+    add_routes(app);
+    TestServer server(app);
+    TestClient client(server);
+    Jar jar{"AIOHTTP_SESSION", ""};
+    jar.update(client.get("/peek", {{"X-Sign-In", "bob"}}));
+    ASSERT_FALSE(jar.value.empty());
+    EXPECT_EQ(client.get("/me", jar.headers()).json()["user"], "bob");
+}
+
 TEST(Session, ConcurrentRequestsOfOneSessionKeepBothWritesInPostgres) {
     web::Application app;
     web::setup_sessions(app, make_pg_storage({}));

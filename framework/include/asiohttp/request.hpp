@@ -138,6 +138,14 @@ public:
     // or streamed, after the application's on_response_prepare hooks: how a
     // middleware reaches a StreamResponse that its handler prepares itself.
     void on_response_prepare(std::function<void(Response&)> fn) { prepare_hooks_.push_back(std::move(fn)); }
+    // Awaits `fn` on what the handler answered, its response or the
+    // HTTPException it raised, once every middleware is done and before the
+    // answer goes out (prepared or not, the hook looks): the last word that
+    // needs I/O, such as saving a session. Not run for a 500 from an
+    // unexpected exception, nor after a WebSocket took the connection over.
+    void on_response_ready(std::function<awaitable<void>(Request&, Response&)> fn) {
+        ready_hooks_.push_back(std::move(fn));
+    }
 
 private:
     friend class detail::RequestAccess;
@@ -156,6 +164,7 @@ private:
     std::unique_ptr<StreamReader> content_;
     std::optional<PostData> post_;
     std::vector<std::function<void(Response&)>> prepare_hooks_;
+    std::vector<std::function<awaitable<void>(Request&, Response&)>> ready_hooks_;
     TypedState state_;
 };
 

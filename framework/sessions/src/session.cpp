@@ -21,8 +21,7 @@ using nlohmann::json;
 namespace {
 
 // The storage lives in the application's state (set once; sub-applications see
-// their parents'), not in each request's: routes that never touch a session
-// then pay nothing for it but the middleware's frame.
+// their parents'), not in each request's.
 const AppKey<std::shared_ptr<SessionStorage>> storage_key{"asiohttp.session_storage"};
 const RequestKey<std::shared_ptr<Session>> session_key{"asiohttp.session"};
 
@@ -260,52 +259,26 @@ awaitable<void> MemoryStorage::save_session(Request&, Response& resp, Session& s
     co_return;
 }
 
-// --- middleware and accessors ---
+// --- setup and accessors ---
 
 namespace {
 
-// The session to save into `resp`: one the handler changed, unless the
-// response's headers are gone already (a WebSocket's 101, a streamed response).
-Session* changed_session(Request& req, const Response& resp) {
+// Saves the session a handler changed into what the request answers, after
+// every middleware: no middleware frame on any route, and nothing at all for
+// a request that never loads its session. An HTTPException is an answer too (a
+// redirect after login keeps the session). A response whose head is gone (a
+// WebSocket's 101, a stream) cannot take the cookie.
+awaitable<void> save_changed(SessionStorage& storage, Request& req, Response& resp) {
     auto* session = req.state().find(session_key);
-    if (!session || !*session || !(*session)->changed() || resp.prepared() || resp.status() == 101) return nullptr;
-    return session->get();
-}
-
-// A handler's HTTPException is its own response: the session it changed goes
-// into that response's cookie (a redirect after login keeps it), and the
-// exception on to whoever answers it.
-awaitable<void> save_into(std::exception_ptr http_error, Request& req, SessionStorage& storage) {
-    HTTPException* answer = nullptr;
-    try {
-        std::rethrow_exception(http_error);  // the same object: exception_ptr keeps it
-    } catch (HTTPException& e) {
-        answer = &e;
-    }
-    if (auto* session = changed_session(req, *answer)) co_await storage.save_session(req, *answer, *session);
+    if (!session || !*session || !(*session)->changed() || resp.prepared() || resp.status() == 101) co_return;
+    co_await storage.save_session(req, resp, **session);
 }
 
 }  // namespace
 
 void setup_sessions(Application& app, std::shared_ptr<SessionStorage> storage) {
     if (!storage) throw std::invalid_argument("setup_sessions: no storage");
-    app.set(storage_key, storage);
-    // The frame holds one response: it lives as long as the handler (a WebSocket's whole life).
-    app.add_middleware([storage](Request& req, Next next) -> awaitable<Response> {
-        bool handled = false;
-        std::exception_ptr http_error;
-        try {
-            Response resp = co_await next(req);
-            handled = true;
-            if (auto* session = changed_session(req, resp)) co_await storage->save_session(req, resp, *session);
-            co_return resp;
-        } catch (const HTTPException&) {
-            if (handled) throw;
-            http_error = std::current_exception();
-        }
-        co_await save_into(http_error, req, *storage);
-        std::rethrow_exception(http_error);
-    });
+    app.set(storage_key, std::move(storage));
 }
 
 awaitable<std::shared_ptr<Session>> get_session(Request& req) {
@@ -314,6 +287,7 @@ awaitable<std::shared_ptr<Session>> get_session(Request& req) {
     if (!storage) throw std::logic_error("get_session: setup_sessions() was not called for this application");
     auto session = co_await (*storage)->load_session(req);
     req.state().set(session_key, session);
+    req.on_response_ready([storage = storage->get()](Request& r, Response& resp) { return save_changed(*storage, r, resp); });
     co_return session;
 }
 

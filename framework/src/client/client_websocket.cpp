@@ -1,6 +1,7 @@
 // ClientWebSocketResponse: Beast's client-side WebSocket over the session's
 // connector (DNS, TCP, TLS, timeouts), with the server's message API.
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +10,7 @@
 
 #include "client/client_core.hpp"
 #include "websocket/ws_read.hpp"
+#include "base/heap_allocator.hpp"
 #include "base/nothrow.hpp"
 
 namespace asiohttp {
@@ -136,7 +138,9 @@ awaitable<std::unique_ptr<ClientWebSocket>> ws_connect(std::shared_ptr<ClientCor
         if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
     }));
     websocket::response_type res;
-    auto [ec] = co_await ws.async_handshake(res, url.authority(), url.target(), nothrow);
+    // From the heap, not Asio's cache of freed blocks: see the server's accept.
+    auto [ec] = co_await ws.async_handshake(res, url.authority(), url.target(),
+                                            asio::bind_allocator(detail::HeapAllocator<char>(), nothrow_awaitable));
     if (ec == beast::error::timeout) Deadlines::fail(handshake_limit, "WebSocket handshake with " + url.str());
     if (ec && res.result_int() != 0 && res.result_int() != 101)
         throw ClientResponseError(int(res.result_int()), "WebSocket handshake refused", url.str());

@@ -542,6 +542,7 @@ awaitable<bool> HttpConnection<Stream>::serve_one() {
     std::exception_ptr failure;
     try {
         Response resp = co_await run_handler(req);
+        if (!handoff.upgraded && RequestAccess::has_ready_hooks(req)) co_await RequestAccess::run_ready_hooks(req, resp);
         answering = true;
         // Taken over: the socket is another protocol's and this connection may
         // be gone (`this` is not touched again); only the log hears of it.
@@ -604,6 +605,15 @@ awaitable<bool> HttpConnection<Stream>::answer_failure(Request& req, std::except
         co_return false;  // nobody to answer
     }
     if (ending_ == Ending::broken) co_return false;
+    if (RequestAccess::has_ready_hooks(req) && is_http_error(failure)) {
+        std::exception_ptr hook_failure;
+        try {
+            co_await RequestAccess::run_ready_hooks(req, *resp);
+        } catch (...) {
+            hook_failure = std::current_exception();
+        }
+        if (hook_failure) co_return co_await answer_failure(req, hook_failure, started);  // the hooks ran: no loop
+    }
     co_return co_await answer(req, *resp, started, true);
 }
 

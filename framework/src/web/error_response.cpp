@@ -23,5 +23,15 @@ Response error_response(const Request& req, std::exception_ptr error, bool debug
     return HTTPInternalServerError();
 }
 
+bool is_http_error(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const HTTPException&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
 }  // namespace asiohttp::detail
 

@@ -15,5 +15,7 @@ using namespace asiohttp::web;  // the web layer's internals name its types unqu
 // handling request") and answered 500, with its text when `debug`.
 // ClientDisconnectedError is rethrown: there is nobody to answer.
 Response error_response(const Request& req, std::exception_ptr error, bool debug);
+// Whether `error` is an HTTPException: an answer the handler chose.
+bool is_http_error(std::exception_ptr error);
 
 }  // namespace asiohttp::detail

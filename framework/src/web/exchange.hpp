@@ -70,6 +70,13 @@ public:
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
     static void set_exchange(Request& r, Exchange& e) noexcept { r.exchange_ = &e; }
     static const auto& prepare_hooks(const Request& r) noexcept { return r.prepare_hooks_; }
+    static bool has_ready_hooks(const Request& r) noexcept { return !r.ready_hooks_.empty(); }
+    // Each hook runs once: they are taken off the request before the first runs.
+    static awaitable<void> run_ready_hooks(Request& r, Response& resp) {
+        auto hooks = std::move(r.ready_hooks_);
+        r.ready_hooks_.clear();
+        for (auto& hook : hooks) co_await hook(r, resp);
+    }
 };
 
 // Internal access to Response, for the connection and bodies sent late (files).

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,12 +19,14 @@
 #include "websocket/ws_stream_layer.hpp"
 
 #include "asiohttp/server.hpp"
+#include "base/heap_allocator.hpp"
 #include "base/log.hpp"
 #include "base/nothrow.hpp"
 #include "websocket/live_websockets.hpp"
 #include "websocket/ws_read.hpp"
 
 namespace asiohttp::detail {
+
 
 using namespace asiohttp::web;  // the web layer's internals name its types unqualified
 
@@ -101,7 +104,11 @@ private:
                 if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
                 deflate_bits_ = deflate_bits_of(res[http::field::sec_websocket_extensions]);
             }));
-        auto [ec] = co_await ws_.async_accept(req, nothrow);
+        // The handshake's operations are large (the 101's writing) and come
+        // from the heap, not Asio's per-thread cache of freed blocks: cached,
+        // such a block would be handed to the next operation that fits, the
+        // read every idle socket then waits in, and kept for its whole life.
+        auto [ec] = co_await ws_.async_accept(req, asio::bind_allocator(HeapAllocator<char>(), nothrow_awaitable));
         ws_.next_layer().frames_out();
         co_return ec;
     }

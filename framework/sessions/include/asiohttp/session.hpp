@@ -8,8 +8,10 @@
 //       ...
 //   }
 //
-// A session is a JSON object saved by the middleware after the handler (also
-// when the handler throws an HTTPException such as HTTPFound after a login).
+// A session is a JSON object, loaded when a request first asks for it and saved,
+// if changed, into the request's answer after every middleware (also when the
+// handler throws an HTTPException such as HTTPFound after a login). A route
+// that never asks for its session pays nothing for sessions.
 // A cookie that is tampered with, truncated or expired gives a fresh, empty
 // session, never an error page.
 #pragma once
@@ -150,7 +152,7 @@ private:
     std::unique_ptr<Store> store_;
 };
 
-// Installs the session middleware.
+// Gives `app` and its sub-applications sessions kept in `storage`.
 void setup_sessions(Application& app, std::shared_ptr<SessionStorage> storage);
 // The request's session (loaded on first use).
 awaitable<std::shared_ptr<Session>> get_session(Request& req);
