@@ -50,7 +50,8 @@ TEST(HeadRules, AnUnfinishedHeadHasNoEnd) {
 TEST(HeadRules, TheReaderDropsBlankLinesAndFindsTheHeadInPieces) {
     const std::string request = "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nnext";
     for (std::size_t step = 1; step <= request.size(); ++step) {
-        HeadReader reader(8192);
+        asiohttp::detail::RequestHead head;
+        HeadReader reader(8192, head);
         std::string buffered;
         HeadReader::Status status;
         for (std::size_t at = 0; at < request.size(); at += step) {
@@ -62,9 +63,10 @@ TEST(HeadRules, TheReaderDropsBlankLinesAndFindsTheHeadInPieces) {
         ASSERT_EQ(status.kind, HeadReader::Status::complete) << step;
         EXPECT_EQ(buffered.substr(0, status.size), "GET / HTTP/1.1\r\nHost: x\r\n\r\n") << step;
     }
-    HeadReader small(16);
+    asiohttp::detail::RequestHead head;
+    HeadReader small(16, head);
     EXPECT_EQ(small.look("GET /a-long-path HTTP/1.1\r\n").kind, HeadReader::Status::too_large);
-    HeadReader strict(8192);
+    HeadReader strict(8192, head);
     EXPECT_EQ(strict.look("GET / HTTP/1.1\r\nBad Line\r\n\r\n").kind, HeadReader::Status::refused);
 }
 

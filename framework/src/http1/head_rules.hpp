@@ -1,8 +1,9 @@
-// RFC 9112's rules for a request head, checked before Beast parses it and once
-// its fields are known: what a lenient parser lets through and a proxy in
-// front may read differently (request smuggling). Each broken rule is a
-// refusal with its status and a reason for the client; the connection then
-// closes, so nothing after a refused head is ever read as a request.
+// Reading a request head by RFC 9112's rules, strictly: what a lenient parser
+// lets through and a proxy in front may read differently (request smuggling)
+// is refused. Each broken rule is a refusal with its status and a reason for
+// the client; the connection then closes, so nothing after a refused head is
+// ever read as a request. The head is parsed here, in one pass over its lines;
+// Beast's parser reads only bodies (body_parser.hpp).
 #pragma once
 
 #include <cstddef>
@@ -31,9 +32,9 @@ struct HeadScan {
 };
 void scan_head(std::string_view data, HeadScan& scan);
 
-// Reads a request head out of bytes as they arrive: what the connection and
-// the fuzz target both use. Blank lines before the request line are dropped
-// (§2.2); the head is checked against the grammar once it is whole.
+// Reads a request head out of bytes as they arrive into `head`: what the
+// connection and the fuzz target both use. Blank lines before the request line
+// are dropped (§2.2); the head is parsed once it is whole.
 class HeadReader {
 public:
     struct Status {
@@ -42,25 +43,25 @@ public:
         std::size_t size = 0;  // complete: the head's length after `skip`, its blank line included
         std::optional<Refusal> refusal;
     };
-    explicit HeadReader(std::size_t limit) : limit_(limit) {}
+    HeadReader(std::size_t limit, RequestHead& head) : limit_(limit), head_(head) {}
     // Looks at what is buffered so far; between calls the buffer only grows at
     // its end, after the caller dropped the `skip` bytes of the last answer.
     Status look(std::string_view buffered);
 
 private:
     std::size_t limit_;
+    RequestHead& head_;
     std::size_t blank_ = 0;
     HeadScan scan_;
 };
 
-// The request line and field lines of a complete head (without its blank
-// line): grammar of §3 and §5 (tokens, no whitespace before a colon, no
-// obs-fold, no control characters, a version that is HTTP/1.x).
-std::optional<Refusal> check_head_grammar(std::string_view head);
-
-// What the fields say once parsed: Host (§3.2), Transfer-Encoding and
-// Content-Length (§6.1-6.3).
-std::optional<Refusal> check_head_fields(const RequestHead& head);
+// Parses a complete head (without its blank line) into `head`, checking the
+// grammar of §3 and §5 line by line (tokens, no whitespace before a colon, no
+// obs-fold, no control characters, a version that is HTTP/1.x) and then what
+// the fields say: Host (§3.2), Transfer-Encoding and Content-Length (§6.1-6.3),
+// Connection (keep-alive, upgrade). A mocked request (test_utils) may do
+// without a Host field.
+std::optional<Refusal> parse_head(std::string_view bytes, RequestHead& head, bool host_required = true);
 
 // RFC 3986's uri-host [":" port], as a Host field value may be.
 bool valid_host(std::string_view host);

@@ -33,7 +33,7 @@
 #include "base/nothrow.hpp"
 #include "codec/codec.hpp"
 #include "http1/head_rules.hpp"
-#include "http1/request_parser.hpp"
+#include "http1/body_parser.hpp"
 #include "http1/response_head.hpp"
 #include "metrics/http_metrics.hpp"
 #include "net/transport.hpp"
@@ -188,7 +188,6 @@ public:
         // the memory given back: the WebSocket has its own buffer.
         buffer_ = beast::flat_buffer();
         std::string().swap(out_);
-        std::vector<RequestParser::FieldPos>().swap(field_pos_);
         parser_ = nullptr;
         unlink();  // the WebSocket's connection meets deadlines and shutdown from now on
         // The request keeps what it points into; this connection may go first.
@@ -261,7 +260,7 @@ private:
     // trailer longer than that is refused, not buffered without end.
     static std::size_t buffer_limit(const ServerConfig& c) { return c.max_header_size + (64u << 10); }
 
-    std::optional<beast::error_code> take_head(HeadReader& reader, RequestParser& parser);
+    std::optional<beast::error_code> take_head(HeadReader& reader, BodyParser& parser);
     // Keeps why the head is refused, as "<status>: <reason phrase> (<why>)".
     beast::error_code refuse(Refusal r) {
         r.reason = std::to_string(r.status) + ": " + std::string(reason_phrase(r.status)) + " (" + r.reason + ")";
@@ -329,8 +328,7 @@ private:
     bool proxy_peer_ = false;  // a trusted proxy: its Forwarded headers describe the client
     beast::flat_buffer buffer_;
     RequestHead& head_;
-    std::vector<RequestParser::FieldPos> field_pos_;
-    RequestParser* parser_ = nullptr;
+    BodyParser* parser_ = nullptr;
     std::optional<Refusal> refusal_;  // the rule the current head broke
     std::string out_;
     std::array<char, 32>& request_id_;  // a request id made up here
@@ -354,7 +352,7 @@ awaitable<void> HttpConnection<Stream>::run() {
         watched_ = ex->watched().get();
     for (;;) {
         if (ending_ != Ending::none && buffer_.size() == 0) break;
-        RequestParser parser(head_, field_pos_);
+        BodyParser parser(head_);
         parser.header_limit(std::uint32_t(std::min<std::size_t>(config().max_header_size, UINT32_MAX)));
         parser.body_limit(head_body_limit());
         parser.extra_limit(config().max_header_size);
@@ -366,7 +364,7 @@ awaitable<void> HttpConnection<Stream>::run() {
 
         current_ = {};  // nothing of the previous request in an error answer
         refusal_.reset();
-        HeadReader reader(config().max_header_size);
+        HeadReader reader(config().max_header_size, head_);
         beast::error_code ec;
         for (;;) {
             if (const auto taken = take_head(reader, parser)) {
@@ -388,7 +386,7 @@ awaitable<void> HttpConnection<Stream>::run() {
         }
         ++requests_;
         bool keep_alive = false;
-        if (parser.upgrade()) keep_alive = co_await serve_upgradable();
+        if (head_.upgrade) keep_alive = co_await serve_upgradable();
         else keep_alive = co_await serve_one();
         parser_ = nullptr;
         if (!keep_alive) break;
@@ -402,23 +400,20 @@ awaitable<void> HttpConnection<Stream>::run() {
 }
 
 // The request head, once the buffer holds a whole one that follows RFC 9112's
-// grammar: Beast parses it, then what its fields say is checked. Nullopt while
-// more bytes are needed: run() reads them in its own frame (no coroutine frame
-// per request), and calls this again.
+// rules, parsed into head_; then the body parser learns its framing. Nullopt
+// while more bytes are needed: run() reads them in its own frame (no coroutine
+// frame per request), and calls this again.
 template <class Stream>
-std::optional<beast::error_code> HttpConnection<Stream>::take_head(HeadReader& reader, RequestParser& parser) {
+std::optional<beast::error_code> HttpConnection<Stream>::take_head(HeadReader& reader, BodyParser& parser) {
     const auto status = reader.look({static_cast<const char*>(buffer_.data().data()), buffer_.size()});
     buffer_.consume(status.skip);
     if (status.kind == HeadReader::Status::refused) return refuse(std::move(*status.refusal));
     if (status.kind == HeadReader::Status::too_large) return http::error::header_limit;
     if (status.kind != HeadReader::Status::complete) return std::nullopt;  // more bytes, please
+    buffer_.consume(status.size);
     beast::error_code ec;
-    const auto used = parser.put(asio::buffer(buffer_.data().data(), status.size), ec);
-    buffer_.consume(used);
-    if (!ec && !parser.is_header_done()) ec = http::error::partial_message;
-    if (ec) return ec;
-    if (auto refusal = check_head_fields(head_)) return refuse(std::move(*refusal));
-    return beast::error_code{};
+    parser.start(ec);
+    return ec;
 }
 
 template <class Stream>

@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "asiohttp/application.hpp"
-#include "http1/request_parser.hpp"
+#include "http1/head_rules.hpp"
 #include "web/body_limit.hpp"
 #include "net/transport.hpp"
 #include "web/exchange.hpp"
@@ -77,16 +77,8 @@ MockedRequestParts::Impl::Impl(std::string_view method, std::string_view target,
     std::string wire;
     wire.append(method).append(" ").append(target).append(options.version >= 11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
     for (auto& [name, value] : options.headers) wire.append(name).append(": ").append(value).append("\r\n");
-    wire.append("\r\n");
-    std::vector<asiohttp::detail::RequestParser::FieldPos> positions;
-    asiohttp::detail::RequestParser parser(head, positions);
-    parser.header_limit(std::uint32_t(wire.size()));
-    parser.body_limit(boost::none);  // the body is handed over below, not parsed
-    boost::beast::error_code ec;
-    parser.put(boost::asio::buffer(wire), ec);
-    if (!parser.is_header_done())
-        throw std::invalid_argument("make_mocked_request: not a valid request head (" +
-                                    (ec ? ec.message() : std::string("incomplete")) + ")");
+    if (auto refusal = asiohttp::detail::parse_head(wire, head, false))
+        throw std::invalid_argument("make_mocked_request: not a valid request head (" + refusal->reason + ")");
     if (!options.body.empty() || options.headers.get("Content-Length")) head.content_length = options.body.size();
     head.body = std::move(options.body);
     head.body_complete = false;  // read() goes through MockedExchange::read_body, which applies client_max_size

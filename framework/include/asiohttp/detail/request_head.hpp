@@ -1,5 +1,6 @@
-// What the HTTP parser produces for one request. The connection owns it and reuses
-// its buffers from request to request; a Request is a view over it.
+// What parsing a request's head produces (the server's http1/head_rules.hpp).
+// The connection owns it and reuses its buffers from request to request; a
+// Request is a view over it.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@ struct RequestHead {
     std::optional<std::uint64_t> content_length;
     bool chunked = false;
     bool keep_alive = true;
+    bool upgrade = false;          // Connection: upgrade
     bool expect_continue = false;
     std::string body;              // filled when the handler reads it
     bool body_complete = false;
@@ -30,7 +32,7 @@ struct RequestHead {
         fields.clear();
         headers.clear();
         content_length.reset();
-        chunked = keep_alive = expect_continue = body_complete = false;
+        chunked = keep_alive = upgrade = expect_continue = body_complete = false;
         // Keep a small body buffer for the next request; give a large one back.
         if (body.capacity() > (64u << 10)) std::string().swap(body);
         else body.clear();
