@@ -16,7 +16,7 @@ struct HeapAllocator {
     template <class U>
     HeapAllocator(const HeapAllocator<U>&) noexcept {}
     T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T)); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
     friend bool operator==(HeapAllocator, HeapAllocator) noexcept { return true; }
 };
 
