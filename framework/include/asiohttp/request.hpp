@@ -23,6 +23,7 @@
 
 #include "asiohttp/app_key.hpp"
 #include "asiohttp/awaitable.hpp"
+#include "asiohttp/detail/heap_optional.hpp"
 #include "asiohttp/detail/request_head.hpp"
 #include "asiohttp/multidict.hpp"
 #include "asiohttp/multipart.hpp"
@@ -137,14 +138,14 @@ public:
     // Runs `fn` on this request's response just before its head goes out, whole
     // or streamed, after the application's on_response_prepare hooks: how a
     // middleware reaches a StreamResponse that its handler prepares itself.
-    void on_response_prepare(std::function<void(Response&)> fn) { prepare_hooks_.push_back(std::move(fn)); }
+    void on_response_prepare(std::function<void(Response&)> fn) { rare_.make().prepare_hooks.push_back(std::move(fn)); }
     // Awaits `fn` on what the handler answered, its response or the
     // HTTPException it raised, once every middleware is done and before the
     // answer goes out (prepared or not, the hook looks): the last word that
     // needs I/O, such as saving a session. Not run for a 500 from an
     // unexpected exception, nor after a WebSocket took the connection over.
     void on_response_ready(std::function<awaitable<void>(Request&, Response&)> fn) {
-        ready_hooks_.push_back(std::move(fn));
+        rare_.make().ready_hooks.push_back(std::move(fn));
     }
 
 private:
@@ -162,9 +163,14 @@ private:
     mutable std::optional<MultiDict> query_;
     mutable std::optional<MultiDict> cookies_;
     std::unique_ptr<StreamReader> content_;
-    std::optional<PostData> post_;
-    std::vector<std::function<void(Response&)>> prepare_hooks_;
-    std::vector<std::function<awaitable<void>(Request&, Response&)>> ready_hooks_;
+    // What few requests use, out of line: a request (and an upgraded
+    // WebSocket's frame holding it) is smaller by what these would take.
+    struct Rare {
+        std::optional<PostData> post;
+        std::vector<std::function<void(Response&)>> prepare_hooks;
+        std::vector<std::function<awaitable<void>(Request&, Response&)>> ready_hooks;
+    };
+    detail::HeapOptional<Rare> rare_;
     TypedState state_;
 };
 

@@ -69,12 +69,17 @@ public:
     static void set_request_id(Request& r, std::string_view id) noexcept { r.request_id_ = id; }
     static Exchange& exchange(Request& r) noexcept { return *r.exchange_; }
     static void set_exchange(Request& r, Exchange& e) noexcept { r.exchange_ = &e; }
-    static const auto& prepare_hooks(const Request& r) noexcept { return r.prepare_hooks_; }
-    static bool has_ready_hooks(const Request& r) noexcept { return !r.ready_hooks_.empty(); }
+    static const std::vector<std::function<void(Response&)>>& prepare_hooks(const Request& r) noexcept {
+        static const std::vector<std::function<void(Response&)>> none;
+        return r.rare_.get() ? r.rare_.get()->prepare_hooks : none;
+    }
+    static bool has_ready_hooks(const Request& r) noexcept {
+        return r.rare_.get() && !r.rare_.get()->ready_hooks.empty();
+    }
     // Each hook runs once: they are taken off the request before the first runs.
     static awaitable<void> run_ready_hooks(Request& r, Response& resp) {
-        auto hooks = std::move(r.ready_hooks_);
-        r.ready_hooks_.clear();
+        auto hooks = std::move(r.rare_.make().ready_hooks);
+        r.rare_.make().ready_hooks.clear();
         for (auto& hook : hooks) co_await hook(r, resp);
     }
 };

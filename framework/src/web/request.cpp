@@ -120,7 +120,7 @@ awaitable<nlohmann::json> Request::json() {
 awaitable<PostData> Request::post() { return post(PostOptions{}); }
 
 awaitable<PostData> Request::post(PostOptions options) {
-    if (post_) co_return *post_;
+    if (auto* rare = rare_.get(); rare && rare->post) co_return *rare->post;
     PostData data;
     auto type = asiohttp::detail::media_type(head_->headers.get("Content-Type", ""));
     if (type == "application/x-www-form-urlencoded") {
@@ -130,7 +130,7 @@ awaitable<PostData> Request::post(PostOptions options) {
         auto reader = multipart(limits);
         co_await detail::read_form(reader, options, data);
     }
-    post_ = data;
+    rare_.make().post = data;
     co_return data;
 }
 

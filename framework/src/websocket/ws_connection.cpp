@@ -253,12 +253,11 @@ std::shared_ptr<WsConnection> WsConnection::make(TakenOver taken, const WebSocke
 
 WsConnection::WsConnection(asio::any_io_executor executor, asiohttp::detail::ConnectionRegistry& registry,
                            const WebSocketOptions& options, LiveWebSockets& live)
-    : options_(options), registry_(registry), live_(live), wakeup_(executor) {
+    : options_(options), registry_(registry), live_(live) {
     mailbox_ = std::make_shared<WebSocketMailbox>();
     mailbox_->executor = std::move(executor);
     mailbox_->connection = this;
     live_.add(mailbox_);
-    wakeup_.expires_at(asio::steady_timer::time_point::max());
     registry_.add(*this);
 }
 
@@ -298,7 +297,7 @@ awaitable<void> WsConnection::send(Outgoing msg) {
         co_return;
     }
     enqueue(std::move(msg));
-    while (queued_bytes_ > kHighWater && !closed_) co_await wakeup_.async_wait(nothrow);
+    while (queued_bytes_ > kHighWater && !closed_) co_await sleep_until_woken();
 }
 
 void WsConnection::enqueue(Outgoing msg) {
@@ -407,7 +406,7 @@ awaitable<boost::system::error_code> WsConnection::write_through_beast() {
 
 awaitable<void> WsConnection::close(int code, std::string reason) {
     if (!closed_ && !close_queued_) enqueue({Outgoing::Kind::close, std::move(reason), code});
-    while (!closed_) co_await wakeup_.async_wait(nothrow);
+    while (!closed_) co_await sleep_until_woken();
 }
 
 awaitable<void> WsConnection::finish() {
@@ -463,7 +462,17 @@ void WsConnection::make_room(std::size_t bytes) {
     }
 }
 
-void WsConnection::wake_waiters() { wakeup_.cancel(); }
+void WsConnection::wake_waiters() {
+    if (wakeup_) wakeup_->cancel();
+}
+
+awaitable<void> WsConnection::sleep_until_woken() {
+    if (!wakeup_) {
+        wakeup_ = std::make_unique<asio::steady_timer>(mailbox_->executor, asio::steady_timer::time_point::max());
+    }
+    auto [ec] = co_await wakeup_->async_wait(nothrow);
+    (void)ec;  // woken by cancel()
+}
 
 void WsConnection::drop_slow_consumer() {
     runtime_metrics().ws_slow_closes.add(1);

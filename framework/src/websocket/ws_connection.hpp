@@ -201,8 +201,10 @@ private:
     bool close_queued_ = false;
     bool closed_ = false;
     std::optional<int> close_code_;
-    // Waiters (send backpressure, close) sleep on this timer; state changes cancel it.
-    boost::asio::steady_timer wakeup_;
+    // Waiters (send backpressure, close) sleep on this timer; state changes
+    // cancel it. Made for the first waiter: most sockets never need it.
+    std::unique_ptr<boost::asio::steady_timer> wakeup_;
+    awaitable<void> sleep_until_woken();
 };
 
 }  // namespace asiohttp::detail
