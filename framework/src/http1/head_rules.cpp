@@ -189,7 +189,28 @@ void note_field(std::string_view name, std::string_view value, FieldFacts& facts
     }
 }
 
-std::optional<Refusal> check_transfer_encoding(const std::vector<std::string_view>& fields);
+// The codings of every Transfer-Encoding field, in order, lower-cased.
+std::optional<Refusal> check_transfer_encoding(const std::vector<std::string_view>& fields) {
+    std::vector<std::string> codings;
+    for (auto field : fields) {
+        for (std::size_t start = 0; start <= field.size();) {
+            auto comma = field.find(',', start);
+            if (comma == field.npos) comma = field.size();
+            const auto coding = trim(field.substr(start, comma - start));
+            start = comma + 1;
+            if (coding.empty()) continue;  // empty list elements are allowed (RFC 9110 §5.6.1)
+            const auto name = trim(coding.substr(0, coding.find(';')));
+            if (!is_token(name)) return bad("invalid Transfer-Encoding");
+            codings.push_back(to_lower(std::string(name)));
+        }
+    }
+    if (codings.empty()) return bad("empty Transfer-Encoding");
+    if (codings.back() != "chunked") return bad("Transfer-Encoding must end with chunked");
+    codings.pop_back();
+    if (std::find(codings.begin(), codings.end(), "chunked") != codings.end()) return bad("chunked applied twice");
+    if (!codings.empty()) return Refusal{501, "transfer coding '" + codings.front() + "' is not supported"};
+    return std::nullopt;
+}
 
 // Host (§3.2), Content-Length and Transfer-Encoding (§6.1-6.3), Connection.
 std::optional<Refusal> judge_fields(const FieldFacts& facts, RequestHead& head, bool host_required) {
@@ -215,29 +236,6 @@ std::optional<Refusal> judge_fields(const FieldFacts& facts, RequestHead& head, 
     }
     head.keep_alive = head.version >= 11 ? !facts.connection_close : facts.connection_keep_alive;
     head.upgrade = facts.connection_upgrade;
-    return std::nullopt;
-}
-
-// The codings of every Transfer-Encoding field, in order, lower-cased.
-std::optional<Refusal> check_transfer_encoding(const std::vector<std::string_view>& fields) {
-    std::vector<std::string> codings;
-    for (auto field : fields) {
-        for (std::size_t start = 0; start <= field.size();) {
-            auto comma = field.find(',', start);
-            if (comma == field.npos) comma = field.size();
-            const auto coding = trim(field.substr(start, comma - start));
-            start = comma + 1;
-            if (coding.empty()) continue;  // empty list elements are allowed (RFC 9110 §5.6.1)
-            const auto name = trim(coding.substr(0, coding.find(';')));
-            if (!is_token(name)) return bad("invalid Transfer-Encoding");
-            codings.push_back(to_lower(std::string(name)));
-        }
-    }
-    if (codings.empty()) return bad("empty Transfer-Encoding");
-    if (codings.back() != "chunked") return bad("Transfer-Encoding must end with chunked");
-    codings.pop_back();
-    if (std::find(codings.begin(), codings.end(), "chunked") != codings.end()) return bad("chunked applied twice");
-    if (!codings.empty()) return Refusal{501, "transfer coding '" + codings.front() + "' is not supported"};
     return std::nullopt;
 }
 
