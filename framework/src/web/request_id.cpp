@@ -1,6 +1,8 @@
 #include "web/request_id.hpp"
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace asiohttp::detail {
@@ -34,12 +36,14 @@ bool valid_request_id(std::string_view id) noexcept {
 std::string_view new_request_id(std::array<char, 32>& out) noexcept {
     // A random half per thread (no two threads or processes share one in
     // practice), and a counter mixed so that ids do not look sequential.
-    thread_local const std::uint64_t thread_part = [] {
+    thread_local const std::array<char, 16> thread_part = [] {
         std::random_device rd;
-        return (std::uint64_t(rd()) << 32) ^ rd();
+        std::array<char, 16> part;
+        hex((std::uint64_t(rd()) << 32) ^ rd(), part.data());
+        return part;
     }();
     thread_local std::uint64_t counter = 0;
-    hex(thread_part, out.data());
+    std::memcpy(out.data(), thread_part.data(), thread_part.size());
     hex(mix(counter++), out.data() + 16);
     return {out.data(), out.size()};
 }
