@@ -10,7 +10,6 @@
 #include <unordered_map>
 
 #include "asiohttp/application.hpp"
-#include "asiohttp/http_exceptions.hpp"
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
 

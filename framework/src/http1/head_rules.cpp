@@ -8,6 +8,7 @@
 
 #include "asiohttp/multidict.hpp"
 #include "base/ascii.hpp"
+#include "base/header_values.hpp"
 
 namespace asiohttp::detail {
 
@@ -79,11 +80,6 @@ bool all_target_chars(std::string_view s) {
     return true;
 }
 bool is_ows(char c) { return c == ' ' || c == '\t'; }
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 Refusal bad(std::string reason) { return {400, std::move(reason)}; }
@@ -133,7 +129,7 @@ std::optional<Refusal> split_field_line(std::string_view line, std::string_view&
     name = line.substr(0, colon);
     value = line.substr(colon + 1);
     if (!all_field_chars(value)) return bad("invalid character in a header value");
-    value = trim_ows(value);
+    value = trim(value);
     return std::nullopt;
 }
 
@@ -149,17 +145,13 @@ struct FieldFacts {
 
 // Connection (and the old Proxy-Connection): a list of tokens, empty elements allowed.
 void read_connection_options(std::string_view value, FieldFacts& facts) {
-    for (std::size_t start = 0; start <= value.size();) {
-        auto comma = value.find(',', start);
-        if (comma == value.npos) comma = value.size();
-        const auto option = trim_ows(value.substr(start, comma - start));
-        start = comma + 1;
-        if (option.empty()) continue;
+    for_each_item(value, [&](std::string_view option) {
         if (!is_token(option)) facts.bad_connection = true;
         else if (iequals(option, "close")) facts.connection_close = true;
         else if (iequals(option, "keep-alive")) facts.connection_keep_alive = true;
         else if (iequals(option, "upgrade")) facts.connection_upgrade = true;
-    }
+        return false;
+    });
 }
 
 void note_field(std::string_view name, std::string_view value, FieldFacts& facts, RequestHead& head) {
@@ -189,21 +181,17 @@ void note_field(std::string_view name, std::string_view value, FieldFacts& facts
     }
 }
 
-// The codings of every Transfer-Encoding field, in order, lower-cased.
-std::optional<Refusal> check_transfer_encoding(const std::vector<std::string_view>& fields) {
+// The codings of every Transfer-Encoding field, in order, lower-cased; empty
+// list elements are allowed (RFC 9110 §5.6.1).
+std::optional<Refusal> check_transfer_encoding(const CIMultiDictProxy& headers) {
     std::vector<std::string> codings;
-    for (auto field : fields) {
-        for (std::size_t start = 0; start <= field.size();) {
-            auto comma = field.find(',', start);
-            if (comma == field.npos) comma = field.size();
-            const auto coding = trim(field.substr(start, comma - start));
-            start = comma + 1;
-            if (coding.empty()) continue;  // empty list elements are allowed (RFC 9110 §5.6.1)
-            const auto name = trim(coding.substr(0, coding.find(';')));
-            if (!is_token(name)) return bad("invalid Transfer-Encoding");
-            codings.push_back(to_lower(std::string(name)));
-        }
-    }
+    const bool bad_coding = for_each_item(headers, "Transfer-Encoding", [&](std::string_view coding) {
+        const auto name = trim(coding.substr(0, coding.find(';')));
+        if (!is_token(name)) return true;
+        codings.push_back(to_lower(std::string(name)));
+        return false;
+    });
+    if (bad_coding) return bad("invalid Transfer-Encoding");
     if (codings.empty()) return bad("empty Transfer-Encoding");
     if (codings.back() != "chunked") return bad("Transfer-Encoding must end with chunked");
     codings.pop_back();
@@ -231,7 +219,7 @@ std::optional<Refusal> judge_fields(const FieldFacts& facts, RequestHead& head, 
         // §6.1: faulty framing in HTTP/1.0; both fields is how smuggling starts (§6.3).
         if (head.version < 11) return bad("Transfer-Encoding in an HTTP/1.0 request");
         if (facts.lengths > 0) return bad("both Transfer-Encoding and Content-Length");
-        if (auto refusal = check_transfer_encoding(head.headers.getall("Transfer-Encoding"))) return refusal;
+        if (auto refusal = check_transfer_encoding(head.headers)) return refusal;
         head.chunked = true;
     }
     head.keep_alive = head.version >= 11 ? !facts.connection_close : facts.connection_keep_alive;
