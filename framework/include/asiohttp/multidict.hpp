@@ -88,6 +88,7 @@ public:
     bool empty() const noexcept { return items_.empty(); }
     void clear() noexcept { items_.clear(); }
     void reserve(std::size_t n) { items_.reserve(n); }
+    void shrink_to_fit() { items_.shrink_to_fit(); }
 
 private:
     static bool same(std::string_view a, std::string_view b) noexcept {

@@ -294,13 +294,6 @@ std::optional<Refusal> parse_head(std::string_view bytes, RequestHead& head, boo
     head.clear();
     // One copy of the head: names and values are views into it.
     head.fields.assign(bytes);
-    // As many fields as lines after the first: exactly the room they need (an
-    // upgraded request keeps its head for the WebSocket's whole life).
-    std::size_t lines = 0;
-    for (const char* p = bytes.data(); (p = static_cast<const char*>(std::memchr(p, '\n', std::size_t(bytes.data() + bytes.size() - p))));
-         ++p)
-        ++lines;
-    head.headers.reserve(lines > 0 ? lines - 1 : 0);
     std::string_view rest = head.fields;
     FieldFacts facts;
     bool first = true;

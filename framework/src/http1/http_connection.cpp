@@ -191,6 +191,8 @@ public:
         parser_ = nullptr;
         unlink();  // the WebSocket's connection meets deadlines and shutdown from now on
         // The request keeps what it points into; this connection may go first.
+        // It keeps it for the socket's whole life: no room to spare.
+        head_.headers.shrink_to_fit();
         handoff_->data = std::move(data_);
         handoff_->upgraded = true;
         RequestAccess::set_exchange(*handoff_->request, TakenOverExchange::instance());
