@@ -78,8 +78,9 @@ public:
     }
     // Each hook runs once: they are taken off the request before the first runs.
     static awaitable<void> run_ready_hooks(Request& r, Response& resp) {
-        auto hooks = std::move(r.rare_.make().ready_hooks);
-        r.rare_.make().ready_hooks.clear();
+        auto& pending = r.rare_.make().ready_hooks;
+        auto hooks = std::move(pending);
+        pending.clear();
         for (auto& hook : hooks) co_await hook(r, resp);
     }
 };
