@@ -74,7 +74,7 @@ TEST(HeadRules, HostSyntax) {
     for (auto ok : {"example.com", "example.com:8080", "127.0.0.1:80", "[::1]", "[::1]:443", "", "a-b.c_d~e",
                     "%41bc", "x:"})
         EXPECT_TRUE(valid_host(ok)) << ok;
-    for (auto bad : {"a b", "a/b", "[::1", "[::1]x", "x:8o", "a@b", "%4", "%zz", "ex\"ample"})
+    for (auto bad : {"a b", "a/b", "[::1", "[::1]x", "x:8o", "a@b", "%4", "%zz", "ex\"ample", "a:b:80", "a:80:1", "%4:80"})
         EXPECT_FALSE(valid_host(bad)) << bad;
 }
 

@@ -23,8 +23,13 @@ public:
     // How many bytes of chunk extensions and trailer fields a body may carry.
     void extra_limit(std::size_t n) noexcept { extra_limit_ = n; }
     // After the head: from here on only its body is read. An error is the
-    // body limit (a Content-Length above it).
+    // body limit (a Content-Length above it). A head without a body (most
+    // requests) never reaches Beast: the parser is done already.
     void start(boost::beast::error_code& ec) {
+        if (!head_.chunked && head_.content_length.value_or(0) == 0) {
+            bodyless_ = true;
+            return;
+        }
         static constexpr std::string_view line = "POST / HTTP/1.1\r\n";
         static constexpr std::string_view chunked = "Transfer-Encoding: chunked\r\n\r\n";
         static constexpr std::string_view length = "Content-Length: ";
@@ -44,6 +49,9 @@ public:
         }
         put(boost::asio::buffer(framing.data(), std::size_t(out - framing.data())), ec);
     }
+    // Whether the whole body was read. Hides Beast's, which knows nothing of
+    // a bodyless request.
+    bool is_done() const noexcept { return bodyless_ || basic_parser::is_done(); }
     // Where body bytes go: the head's body, or a streaming reader's piece.
     void sink(std::string& into) noexcept { sink_ = &into; }
     void sink_to_head() noexcept { sink_ = &head_.body; }
@@ -82,6 +90,7 @@ private:
     std::uint64_t body_bytes_ = 0;
     std::size_t extra_ = 0;  // chunk extensions and trailers so far
     std::size_t extra_limit_ = 8 << 10;
+    bool bodyless_ = false;
 };
 
 }  // namespace asiohttp::detail

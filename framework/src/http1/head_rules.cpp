@@ -318,11 +318,11 @@ std::optional<Refusal> parse_head(std::string_view bytes, RequestHead& head, boo
 }
 
 bool valid_host(std::string_view host) {
-    std::string_view name = host, port;
+    std::string_view port;
     if (!host.empty() && host.front() == '[') {  // IP-literal
         const auto close = host.find(']');
         if (close == host.npos) return false;
-        name = host.substr(1, close - 1);
+        const auto name = host.substr(1, close - 1);
         if (name.empty()) return false;
         for (unsigned char c : name)
             if (!std::isxdigit(c) && c != ':' && c != '.' && c != 'v' && c != 'V') return false;
@@ -330,21 +330,23 @@ bool valid_host(std::string_view host) {
         if (!rest.empty() && rest.front() != ':') return false;
         port = rest.empty() ? rest : rest.substr(1);
     } else {
-        const auto colon = host.rfind(':');
-        if (colon != host.npos) {
-            name = host.substr(0, colon);
-            port = host.substr(colon + 1);
-        }
-        // reg-name / IPv4address: unreserved, pct-encoded, sub-delims.
-        for (std::size_t i = 0; i < name.size(); ++i) {
-            const unsigned char c = name[i];
+        // reg-name / IPv4address (unreserved, pct-encoded, sub-delims) up to
+        // the first byte outside them, which may only start ":" port.
+        std::size_t i = 0;
+        for (; i < host.size(); ++i) {
+            const unsigned char c = host[i];
             if (reg_name_table[c]) continue;
-            if (c == '%' && i + 2 < name.size() && std::isxdigit((unsigned char)name[i + 1]) &&
-                std::isxdigit((unsigned char)name[i + 2])) {
+            if (c == '%' && i + 2 < host.size() && std::isxdigit((unsigned char)host[i + 1]) &&
+                std::isxdigit((unsigned char)host[i + 2])) {
                 i += 2;
                 continue;
             }
-            return false;
+            break;
+        }
+        port = host.substr(i);
+        if (!port.empty()) {
+            if (port.front() != ':') return false;
+            port.remove_prefix(1);
         }
     }
     for (unsigned char c : port)

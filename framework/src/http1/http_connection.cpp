@@ -9,12 +9,14 @@
 
 #include <array>
 #include <cerrno>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -36,6 +38,7 @@
 #include "http1/body_parser.hpp"
 #include "http1/response_head.hpp"
 #include "metrics/http_metrics.hpp"
+#include "net/send_now.hpp"
 #include "net/transport.hpp"
 #include "net/watched_executor.hpp"
 #include "web/access_log.hpp"
@@ -340,6 +343,7 @@ private:
     Clock::time_point deadline_ = never;
     bool timed_out_ = false;
     bool lingering_ = false;  // the answer is out; only draining what the client still sends
+    bool sent_now_ = false;  // the last answer went out without waiting (send_now)
     Ending ending_ = Ending::none;
     Current current_;
     unsigned requests_ = 0;
@@ -372,6 +376,16 @@ awaitable<void> HttpConnection<Stream>::run() {
             if (const auto taken = take_head(reader, parser)) {
                 ec = *taken;
                 break;
+            }
+            if (std::exchange(sent_now_, false)) {
+                // The answer went out just now (send_now) and the client is
+                // still reading it: a read now would find nothing (Asio tries
+                // one before it waits), so the other connections go first. The
+                // io_context's own executor posts for less than the erased one.
+                if (auto* io = executor.template target<asio::io_context::executor_type>())
+                    co_await asio::post(*io, asio::deferred);
+                else
+                    co_await asio::post(executor, asio::deferred);
             }
             const auto room = std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size());
             auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow_for<Stream>);
@@ -664,10 +678,16 @@ awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clo
         const bool complete = current_.framing != Framing::length || current_.sent == current_.declared;
         keep_alive = keep_alive && current_.keep_alive && complete;
     } else {
-        const auto buffers = whole_response(resp, keep_alive, body_bytes);
-        auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
+        auto buffers = whole_response(resp, keep_alive, body_bytes);
+        // Under the watchdog the write is always awaited: the step that blocked
+        // then ends while its request can still be named.
+        bool sent = sent_now_ = !watched_ && send_now(stream_, buffers);
+        if (!sent) {
+            auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
+            sent = wrote(ec);
+        }
         clear_deadline();
-        if (!wrote(ec)) co_return false;
+        if (!sent) co_return false;
     }
     record(host_, req, resp, body_bytes, started);
     co_return keep_alive && ending_ != Ending::broken;
