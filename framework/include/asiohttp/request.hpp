@@ -150,6 +150,8 @@ public:
 
 private:
     friend class detail::RequestAccess;
+    // The decoded path of a request target (origin- or absolute-form).
+    static std::string path_of(std::string_view target);
 
     detail::RequestHead* head_;
     detail::Exchange* exchange_;

@@ -115,6 +115,8 @@ protected:
 
 private:
     friend class detail::ResponseAccess;
+    // Fills the members in place: cheaper than assigning them afterwards.
+    Response(int status, std::string body, std::string_view content_type, std::string_view charset);
 
     int status_;
     bool force_close_ = false;

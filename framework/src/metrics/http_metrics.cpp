@@ -19,6 +19,12 @@ std::uint8_t method_index(std::string_view method) noexcept {
 
 std::string route_label(const web::Route* route) { return route ? route->path_template() : std::string(); }
 
+// Adds to a value only this thread writes.
+template <class T>
+void add(std::atomic<T>& value, T n) noexcept {
+    value.store(value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 template <class Map, class K>
@@ -34,10 +40,15 @@ void HttpMetrics::observe(const web::Route* route, std::string_view method, int 
     const auto& bounds = metrics::default_buckets();
     std::size_t bucket = 0;
     while (bucket < bounds.size() && seconds > bounds[bucket]) ++bucket;
-    series(requests_, Key{route, method_index(method), std::uint16_t(status)}).fetch_add(1, std::memory_order_relaxed);
-    auto& latency = series(latency_, route);
-    latency.counts[bucket].fetch_add(1, std::memory_order_relaxed);
-    latency.sum.fetch_add(seconds, std::memory_order_relaxed);
+    const Key key{route, method_index(method), std::uint16_t(status)};
+    if (!last_count_ || key != last_key_) {
+        last_count_ = &series(requests_, key);
+        if (!last_latency_ || std::get<0>(last_key_) != route) last_latency_ = &series(latency_, route);
+        last_key_ = key;
+    }
+    add(*last_count_, std::uint64_t(1));
+    add(last_latency_->counts[bucket], std::uint64_t(1));
+    add(last_latency_->sum, seconds);
 }
 
 void HttpMetrics::collect(metrics::Families& f) const {

@@ -1,7 +1,9 @@
 // One worker's HTTP request counts (ServerConfig::metrics): by method, route
 // template and status, and a latency histogram per route template. Written by
-// the worker's own thread without a lock once a series exists (relaxed atomic
-// counts); the lock only orders a new series' insertion against a scrape.
+// the worker's own thread without a lock once a series exists: relaxed atomic
+// loads and stores, no locked instruction, since nobody else writes them; a
+// scrape reads each value whole. The lock only orders a new series' insertion
+// against a scrape.
 #pragma once
 
 #include <array>
@@ -40,6 +42,10 @@ private:
     mutable std::mutex mutex_;
     std::map<Key, std::atomic<std::uint64_t>> requests_;
     std::map<const web::Route*, Latency> latency_;
+    // The last request's series: a run of requests to one route skips the lookups.
+    Key last_key_{};
+    std::atomic<std::uint64_t>* last_count_ = nullptr;
+    Latency* last_latency_ = nullptr;
 };
 
 }  // namespace asiohttp::detail

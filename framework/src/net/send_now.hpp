@@ -34,8 +34,9 @@ bool send_now(PlainStream& socket, std::array<boost::asio::const_buffer, N>& buf
     msghdr msg{};
     msg.msg_iov = iov.data();
     msg.msg_iovlen = count;
+    const int fd = socket.native_handle(), flags = MSG_DONTWAIT | MSG_NOSIGNAL;
     ssize_t sent;
-    do sent = ::sendmsg(socket.native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    do sent = count == 1 ? ::send(fd, iov[0].iov_base, iov[0].iov_len, flags) : ::sendmsg(fd, &msg, flags);
     while (sent < 0 && errno == EINTR);
     if (sent < 0) return false;  // would block, or an error the asynchronous write reports
     auto left = std::size_t(sent);

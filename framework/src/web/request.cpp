@@ -19,16 +19,18 @@ Request::Request(detail::RequestHead& head, detail::Exchange& exchange, Applicat
       app_(&app),
       remote_(remote),
       host_(head.headers.get("Host", "")),
-      secure_(secure) {
-    std::string_view target = head.target;
+      secure_(secure),
+      path_(path_of(head.target)) {}
+
+std::string Request::path_of(std::string_view target) {
     // absolute-form ("http://host/path"), as proxies send it
     if (auto scheme = target.find("://"); scheme != std::string_view::npos && target.front() != '/') {
         auto slash = target.find('/', scheme + 3);
         target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
     }
     auto raw = target.substr(0, target.find('?'));
-    if (raw.find('%') == std::string_view::npos) path_.assign(raw);
-    else path_ = asiohttp::detail::percent_decode(raw);
+    if (raw.find('%') == std::string_view::npos) return std::string(raw);
+    return asiohttp::detail::percent_decode(raw);
 }
 
 std::string_view Request::query_string() const noexcept {

@@ -55,21 +55,17 @@ std::string_view reason_phrase(int status) noexcept {
 
 Response::Response(int status) : status_(status) {}
 
+Response::Response(int status, std::string body, std::string_view content_type, std::string_view charset)
+    : status_(status), content_type_(content_type), charset_(charset), body_(std::move(body)) {}
+
 Response Response::text(std::string text, int status, std::string_view content_type) {
-    Response r(status);
-    r.body_ = std::move(text);
-    r.content_type_ = content_type;
-    r.charset_ = "utf-8";
-    return r;
+    return {status, std::move(text), content_type, "utf-8"};
 }
 
 Response Response::html(std::string html, int status) { return text(std::move(html), status, "text/html"); }
 
 Response Response::bytes(std::string body, std::string_view content_type, int status) {
-    Response r(status);
-    r.body_ = std::move(body);
-    r.content_type_ = content_type;
-    return r;
+    return {status, std::move(body), content_type, {}};
 }
 
 std::string_view Response::reason() const noexcept {
