@@ -3,6 +3,7 @@
 # http and nginx's `return 200`, each server pinned to one core (0) and wrk to the
 # other (1). Prints req/s, p99 latency and the ratios to asiohttp.
 #   bench/http.sh [seconds per run, default 10] [connections, default 64]
+#   CAP=40 ROUNDS=3: the capped part's share of a core and its rounds (below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's python3, where python3-aiohttp is installed (not a pyenv or venv one).
@@ -109,32 +110,47 @@ for p in "${pids[@]:0:4}"; do  # asiohttp, aiohttp, node, nginx
   for q in $p $(pgrep -P "$p" || true); do echo "$q" >"$cap_dir/cgroup.procs"; done  # nginx's worker too
 done
 # Beside req/s, the CPU each server spent per request (user + system time of
-# its process, nginx's worker for nginx, over the measured run).
+# its process, nginx's worker for nginx, over the measured run). This machine's
+# speed drifts by up to 10% within minutes, more than what separates asiohttp
+# from nginx: so the servers take turns, ROUNDS times over (A B C D A B C D...),
+# and each figure is the median of its rounds; "range" is asiohttp's ratio to
+# nginx in each round, taken minutes apart from nothing else.
+ROUNDS=${ROUNDS:-3}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks (USER_HZ)
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 declare -A capped cpu_us
 served=("${pids[0]}" "${pids[1]}" "${pids[2]}" "$(pgrep -P "${pids[3]}" | head -1)")
 for path in plaintext json; do
-  i=0
-  for peer in asiohttp:18081 aiohttp:18082 node:18083 nginx:18084; do
-    name=${peer%%:*} port=${peer##*:} pid=${served[$i]}
-    taskset -c 1 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port/$path" >/dev/null  # warm-up
-    before=$(cpu_ticks "$pid")
-    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$port/$path")
-    after=$(cpu_ticks "$pid")
-    capped[$name/$path]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    cpu_us[$name/$path]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.2f", t * 1e6 / hz / $1}' <<<"$out")
-    i=$((i + 1))
+  for round in $(seq "$ROUNDS"); do
+    i=0
+    for peer in asiohttp:18081 aiohttp:18082 node:18083 nginx:18084; do
+      name=${peer%%:*} port=${peer##*:} pid=${served[$i]}
+      taskset -c 1 wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$port/$path" >/dev/null  # warm-up
+      before=$(cpu_ticks "$pid")
+      out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$port/$path")
+      after=$(cpu_ticks "$pid")
+      capped[$name/$path]+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") "
+      cpu_us[$name/$path]+="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.2f", t * 1e6 / hz / $1}' <<<"$out") "
+      i=$((i + 1))
+    done
   done
 done
 printf '\n%-10s %-10s %12s %12s %12s %14s %12s\n' "capped" server "req/s" "asiohttp is" "of nginx" "CPU us/req" "of nginx's"
 for path in plaintext json; do
+  base=$(median <<<"${capped[asiohttp/$path]}") nginx_rps=$(median <<<"${capped[nginx/$path]}")
+  nginx_cpu=$(median <<<"${cpu_us[nginx/$path]}")
   for name in asiohttp aiohttp node nginx; do
-    r=${capped[$name/$path]}
-    printf '%-10s %-10s %12s %12s %12s %14s %12s\n' "/$path" "$name" "$r" "$(ratio "${capped[asiohttp/$path]}" "$r")" \
-      "$(ratio "$r" "${capped[nginx/$path]}")" "${cpu_us[$name/$path]}" "$(ratio "${cpu_us[$name/$path]}" "${cpu_us[nginx/$path]}")"
+    r=$(median <<<"${capped[$name/$path]}") c=$(median <<<"${cpu_us[$name/$path]}")
+    printf '%-10s %-10s %12s %12s %12s %14s %12s\n' "/$path" "$name" "$r" "$(ratio "$base" "$r")" \
+      "$(ratio "$r" "$nginx_rps")" "$c" "$(ratio "$c" "$nginx_cpu")"
   done
+  read -ra ours <<<"${capped[asiohttp/$path]}"
+  read -ra theirs <<<"${capped[nginx/$path]}"
+  rounds=""
+  for k in "${!ours[@]}"; do rounds+=" $(ratio "${ours[$k]}" "${theirs[$k]}")"; done
+  echo "/$path asiohttp of nginx, round by round:$rounds"
 done
-echo "(each server held to $CAP% of core 0; CPU us/req: the server's user + system time per request)"
+echo "(each server held to $CAP% of core 0; medians of $ROUNDS rounds; CPU us/req: the server's user + system time per request)"
 
 echo
 echo "wrk -t1 -c$CONNS -d${DURATION}s; servers on core 0, wrk on core 1; $(nproc) cores, $(uname -r)"
