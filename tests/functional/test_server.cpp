@@ -54,6 +54,31 @@ TEST(Server, PipelinedRequestsAreAnsweredInOrder) {
     EXPECT_EQ(client.connections_opened(), 1u);
 }
 
+// A response the socket cannot take at once: what the first send leaves goes
+// out as the client reads, in order, and the connection then serves the next
+// request. 32 MiB is above the kernel's send and receive buffers together.
+TEST(Server, AResponseLargerThanTheSocketBuffersArrivesWholeToASlowReader) {
+    std::string big(32u << 20, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = char('a' + (i * 7 + i / 4093) % 26);
+    web::Application app;
+    app.router().add_get("/big", [&big](web::Request&) -> awaitable<web::Response> {
+        co_return web::Response::bytes(big, "application/octet-stream");
+    });
+    app.router().add_get("/", text_handler("root"));
+    TestServer server(app);
+    TestClient client(server);
+    client.send_raw("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(300ms);  // the server's first send fills the buffers; the rest must wait
+    const auto r = client.read_response();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.keep_alive);
+    ASSERT_EQ(r.body.size(), big.size());
+    EXPECT_TRUE(r.body == big) << "the body arrived changed";
+    client.send_raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n");  // the same connection goes on
+    EXPECT_EQ(client.read_response().body, "root");
+    EXPECT_EQ(client.connections_opened(), 1u);
+}
+
 TEST(Server, UnreadBodyDoesNotDesyncTheConnection) {
     web::Application app;
     TestServer server(base_app(app));

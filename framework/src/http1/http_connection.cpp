@@ -38,7 +38,7 @@
 #include "http1/body_parser.hpp"
 #include "http1/response_head.hpp"
 #include "metrics/http_metrics.hpp"
-#include "net/send_now.hpp"
+#include "net/io_now.hpp"
 #include "net/transport.hpp"
 #include "net/watched_executor.hpp"
 #include "web/access_log.hpp"
@@ -308,6 +308,24 @@ private:
         if (log) log->log(req, resp, body_bytes, elapsed);
         if (metrics) metrics->observe(req.match_info().route(), req.method(), resp.status(), elapsed);
     }
+    // Where the next bytes of a head are read to.
+    asio::mutable_buffer read_space() {
+        return buffer_.prepare(std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size()));
+    }
+    // After the loop's other work, a busy client has usually sent its next
+    // request: reading it with one recv(2) spares an Asio operation and
+    // another trip through the loop. A miss costs that recv, so the request
+    // after a miss does not try (a client slower than the loop).
+    bool read_now() {
+        if (!std::exchange(try_read_now_, true)) return false;
+        const auto got = receive_now(stream_, read_space());
+        if (got == 0) {
+            try_read_now_ = false;
+            return false;
+        }
+        buffer_.commit(got);
+        return true;
+    }
     // Reads body bytes into the parser's sink: all of them, or only until some arrive.
     awaitable<beast::error_code> receive_body(bool some);
     awaitable<bool> skip_body(std::size_t limit);
@@ -346,6 +364,7 @@ private:
     bool timed_out_ = false;
     bool lingering_ = false;  // the answer is out; only draining what the client still sends
     bool sent_now_ = false;  // the last answer went out without waiting (send_now)
+    bool try_read_now_ = true;  // false after read_now missed
     Ending ending_ = Ending::none;
     Current current_;
     unsigned requests_ = 0;
@@ -388,9 +407,9 @@ awaitable<void> HttpConnection<Stream>::run() {
                     co_await asio::post(*io, asio::deferred);
                 else
                     co_await asio::post(executor, asio::deferred);
+                if (read_now()) continue;
             }
-            const auto room = std::min<std::size_t>(64u << 10, buffer_.max_size() - buffer_.size());
-            auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), nothrow_for<Stream>);
+            auto [read_ec, n] = co_await stream_.async_read_some(read_space(), nothrow_for<Stream>);
             if (read_ec) {
                 ec = read_ec;
                 break;
