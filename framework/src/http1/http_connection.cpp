@@ -407,6 +407,10 @@ awaitable<void> HttpConnection<Stream>::run() {
                     co_await asio::post(*io, asio::deferred);
                 else
                     co_await asio::post(executor, asio::deferred);
+                if (ending_ != Ending::none && buffer_.size() == 0) {  // shut down meanwhile: no read to cancel
+                    ec = asio::error::operation_aborted;
+                    break;
+                }
                 if (read_now()) continue;
             }
             auto [read_ec, n] = co_await stream_.async_read_some(read_space(), nothrow_for<Stream>);
