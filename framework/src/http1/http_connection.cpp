@@ -61,8 +61,9 @@ namespace http = beast::http;
 namespace {
 
 constexpr auto never = Clock::time_point::max();
-// Up to this size a whole response's body is copied behind its head.
-constexpr std::size_t kJoinedBody = 4096;
+// Up to this size a whole response's body is copied behind its head, in the
+// buffer that a keep-alive connection keeps between requests.
+constexpr std::size_t kJoinedBody = 1024;
 
 // Errors that only mean "the peer went away".
 bool is_disconnect(const beast::error_code& ec) {
