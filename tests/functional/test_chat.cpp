@@ -83,6 +83,7 @@ TEST_F(Chat, BadNamesGetAClearErrorAndA1008Close) {
         EXPECT_EQ(ws.close_code(), 1008) << target;
     }
     WSClient first(server, "/ws/chat?room=r&name=dup");
+    next_of(first, "members");  // joined: the handshake comes before the name is taken
     WSClient second(server, "/ws/chat?room=r&name=dup");
     auto err = second.receive()->json();
     EXPECT_EQ(err["type"], "error");

@@ -9,7 +9,10 @@
 // The calls go through syscall(2), not libc's send and recv: those are
 // pthread cancellation points, and in a process with threads each call would
 // switch asynchronous cancellation on and off around the system call. These
-// never block (MSG_DONTWAIT) and the server cancels no thread.
+// never block (MSG_DONTWAIT) and the server cancels no thread. Under
+// ThreadSanitizer they go through libc: its interceptors of socket calls are
+// how it learns that a reply read on one thread follows what another thread
+// did before sending it.
 #pragma once
 
 #include <array>
@@ -23,7 +26,39 @@
 
 #include "net/transport.hpp"
 
+#if defined(__SANITIZE_THREAD__)
+#define ASIOHTTP_SOCKET_CALLS_THROUGH_LIBC 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ASIOHTTP_SOCKET_CALLS_THROUGH_LIBC 1
+#endif
+#endif
+
 namespace asiohttp::detail {
+
+inline ssize_t sys_send(int fd, const void* data, std::size_t size, int flags) noexcept {
+#ifdef ASIOHTTP_SOCKET_CALLS_THROUGH_LIBC
+    return ::send(fd, data, size, flags);
+#else
+    return ::syscall(SYS_sendto, fd, data, size, flags, nullptr, 0);
+#endif
+}
+
+inline ssize_t sys_sendmsg(int fd, const msghdr* msg, int flags) noexcept {
+#ifdef ASIOHTTP_SOCKET_CALLS_THROUGH_LIBC
+    return ::sendmsg(fd, msg, flags);
+#else
+    return ::syscall(SYS_sendmsg, fd, msg, flags);
+#endif
+}
+
+inline ssize_t sys_recv(int fd, void* into, std::size_t size, int flags) noexcept {
+#ifdef ASIOHTTP_SOCKET_CALLS_THROUGH_LIBC
+    return ::recv(fd, into, size, flags);
+#else
+    return ::syscall(SYS_recvfrom, fd, into, size, flags, nullptr, nullptr);
+#endif
+}
 
 // True when all of `buffers` went out; else they hold what did not.
 template <class Stream, std::size_t N>
@@ -42,8 +77,7 @@ bool send_now(PlainStream& socket, std::array<boost::asio::const_buffer, N>& buf
     msg.msg_iovlen = count;
     const int fd = socket.native_handle(), flags = MSG_DONTWAIT | MSG_NOSIGNAL;
     ssize_t sent;
-    do sent = count == 1 ? ::syscall(SYS_sendto, fd, iov[0].iov_base, iov[0].iov_len, flags, nullptr, 0)
-                         : ::syscall(SYS_sendmsg, fd, &msg, flags);
+    do sent = count == 1 ? sys_send(fd, iov[0].iov_base, iov[0].iov_len, flags) : sys_sendmsg(fd, &msg, flags);
     while (sent < 0 && errno == EINTR);
     if (sent < 0) return false;
     auto left = std::size_t(sent);
@@ -64,7 +98,7 @@ std::size_t receive_now(Stream&, boost::asio::mutable_buffer) noexcept {
 
 inline std::size_t receive_now(PlainStream& socket, boost::asio::mutable_buffer into) noexcept {
     ssize_t got;
-    do got = ::syscall(SYS_recvfrom, socket.native_handle(), into.data(), into.size(), MSG_DONTWAIT, nullptr, nullptr);
+    do got = sys_recv(socket.native_handle(), into.data(), into.size(), MSG_DONTWAIT);
     while (got < 0 && errno == EINTR);
     return got > 0 ? std::size_t(got) : 0;
 }
