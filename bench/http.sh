@@ -113,8 +113,8 @@ done
 # its process, nginx's worker for nginx, over the measured run). This machine's
 # speed drifts by up to 10% within minutes, more than what separates asiohttp
 # from nginx: so the servers take turns, ROUNDS times over (A B C D A B C D...),
-# and each figure is the median of its rounds; "range" is asiohttp's ratio to
-# nginx in each round, taken minutes apart from nothing else.
+# and each figure is the median of its rounds; "round by round" is asiohttp's
+# ratio to nginx in each round.
 ROUNDS=${ROUNDS:-3}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks (USER_HZ)
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cerrno>
+#include <optional>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
@@ -348,6 +349,10 @@ private:
 
     HttpHost& host_;
     WatchedConnection* watched_ = nullptr;  // the watchdog's view of this connection, when on
+    // The loop's own executor, when the connection runs on it (not under the
+    // watchdog's): what the yield after send_now posts through, for less than
+    // the type-erased one costs.
+    std::optional<asio::io_context::executor_type> loop_;
     Stream stream_;
     std::unique_ptr<RequestData> data_;  // until an upgrade hands it to the request
     std::string& remote_;
@@ -378,6 +383,7 @@ awaitable<void> HttpConnection<Stream>::run() {
     const auto executor = co_await asio::this_coro::executor;
     if (auto* ex = executor.template target<WatchedExecutor<asio::io_context::executor_type>>())
         watched_ = ex->watched().get();
+    if (auto* io = executor.template target<asio::io_context::executor_type>()) loop_ = *io;
     for (;;) {
         if (ending_ != Ending::none && buffer_.size() == 0) break;
         BodyParser parser(head_);
@@ -402,12 +408,8 @@ awaitable<void> HttpConnection<Stream>::run() {
             if (std::exchange(sent_now_, false)) {
                 // The answer went out just now (send_now) and the client is
                 // still reading it: a read now would find nothing (Asio tries
-                // one before it waits), so the other connections go first. The
-                // io_context's own executor posts for less than the erased one.
-                if (auto* io = executor.template target<asio::io_context::executor_type>())
-                    co_await asio::post(*io, asio::deferred);
-                else
-                    co_await asio::post(executor, asio::deferred);
+                // one before it waits), so the other connections go first.
+                co_await asio::post(*loop_, asio::deferred);
                 if (ending_ != Ending::none && buffer_.size() == 0) {  // shut down meanwhile: no read to cancel
                     ec = asio::error::operation_aborted;
                     break;
@@ -705,9 +707,10 @@ awaitable<bool> HttpConnection<Stream>::answer(Request& req, Response& resp, Clo
         keep_alive = keep_alive && current_.keep_alive && complete;
     } else {
         auto buffers = whole_response(resp, keep_alive, body_bytes);
-        // Under the watchdog the write is always awaited: the step that blocked
-        // then ends while its request can still be named.
-        bool sent = sent_now_ = !watched_ && send_now(stream_, buffers);
+        // At once only on the loop's own executor: under the watchdog's the
+        // write is awaited, so that the step that blocked ends while its
+        // request can still be named.
+        bool sent = sent_now_ = loop_ && send_now(stream_, buffers);
         if (!sent) {
             auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
             sent = wrote(ec);
