@@ -14,7 +14,7 @@ declare -A groups=(
   [runtime]="libssl3 zlib1g libbrotli1 libzstd1 libspdlog1.10 libfmt9 libpqxx-6.4 libboost-program-options1.81.0 ca-certificates"
   [docker]="docker.io docker-compose debootstrap iptables jq curl nodejs npm"
   [fuzz]="clang-15 libfuzzer-15-dev"
-  [bench]="wrk nginx openssl python3-aiohttp python3-asyncpg nodejs util-linux procps postgresql jq heaptrack valgrind"
+  [bench]="wrk curl nginx openssl python3-aiohttp python3-asyncpg nodejs util-linux procps postgresql jq heaptrack valgrind"
 )
 
 wanted=()
