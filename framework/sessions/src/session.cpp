@@ -12,6 +12,7 @@
 #include "asiohttp/application.hpp"
 #include "asiohttp/request.hpp"
 #include "asiohttp/response.hpp"
+#include "base/json_text.hpp"
 
 namespace asiohttp::web {
 
@@ -209,7 +210,8 @@ awaitable<void> EncryptedCookieStorage::save_session(Request&, Response& resp, S
         delete_cookie(resp);
         co_return;
     }
-    set_cookie(resp, seal(json{{"created", session.created()}, {"session", session.data()}}.dump()), session);
+    const json sealed{{"created", session.created()}, {"session", session.data()}};
+    set_cookie(resp, seal(detail::json_text(sealed)), session);
 }
 
 // --- MemoryStorage ---

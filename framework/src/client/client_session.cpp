@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/chunk_frame.hpp"
+#include "base/json_text.hpp"
 #include "client/client_core.hpp"
 #include "base/url_codec.hpp"
 #include "base/nothrow.hpp"
@@ -79,7 +80,7 @@ std::string BasicAuth::encode() const {
     return "Basic " + out;
 }
 
-JsonBody::JsonBody(const nlohmann::json& value) : text_(value.dump()) {}
+JsonBody::JsonBody(const nlohmann::json& value) : text_(detail::json_text(value)) {}
 
 namespace detail {
 

@@ -11,6 +11,7 @@
 #include "client/client_core.hpp"
 #include "websocket/ws_read.hpp"
 #include "base/heap_allocator.hpp"
+#include "base/json_text.hpp"
 #include "base/nothrow.hpp"
 
 namespace asiohttp {
@@ -179,7 +180,7 @@ awaitable<std::optional<WSMessage>> ClientWebSocketResponse::receive() { return 
 awaitable<void> ClientWebSocketResponse::send_str(std::string_view text) { return impl_->send(true, text); }
 awaitable<void> ClientWebSocketResponse::send_bytes(std::string_view data) { return impl_->send(false, data); }
 awaitable<void> ClientWebSocketResponse::send_json(const nlohmann::json& data) {
-    auto text = data.dump();
+    auto text = detail::json_text(data);
     co_await impl_->send(true, text);
 }
 awaitable<void> ClientWebSocketResponse::ping(std::string_view payload) { return impl_->control(true, payload); }

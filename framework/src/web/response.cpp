@@ -4,6 +4,7 @@
 
 #include "asiohttp/compression.hpp"
 #include "asiohttp/request.hpp"
+#include "base/json_text.hpp"
 #include "web/compression.hpp"
 #include "web/exchange.hpp"
 #include "web/response_prepare.hpp"
@@ -165,7 +166,7 @@ awaitable<void> Response::write_eof_stream(std::string_view data) {
 }
 
 Response json_response(const nlohmann::json& data, int status) {
-    return Response::bytes(data.dump(), "application/json", status);
+    return Response::bytes(detail::json_text(data), "application/json", status);
 }
 
 }  // namespace asiohttp::web

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "websocket/live_websockets.hpp"
 #include "websocket/ws_connection.hpp"
 
@@ -153,7 +154,7 @@ std::size_t Topics::publish_bytes(std::string_view topic, std::string data, std:
 }
 
 std::size_t Topics::publish_json(std::string_view topic, const nlohmann::json& data, std::string_view key) {
-    return impl_->publish(topic, OutgoingFrame::Kind::text, data.dump(), key);
+    return impl_->publish(topic, OutgoingFrame::Kind::text, detail::json_text(data), key);
 }
 
 void Topics::set_backend(std::shared_ptr<TopicBackend> backend) {

@@ -10,6 +10,7 @@
 #include "net/transport.hpp"
 #include "web/exchange.hpp"
 #include "base/header_values.hpp"
+#include "base/json_text.hpp"
 #include "websocket/live_websockets.hpp"
 #include "websocket/ws_connection.hpp"
 
@@ -65,7 +66,7 @@ bool WebSocketHandle::send_str(std::string text) const {
 bool WebSocketHandle::send_bytes(std::string data) const {
     return mailbox_ && detail::deliver(mailbox_, {Kind::binary, std::move(data)});
 }
-bool WebSocketHandle::send_json(const nlohmann::json& data) const { return send_str(data.dump()); }
+bool WebSocketHandle::send_json(const nlohmann::json& data) const { return send_str(detail::json_text(data)); }
 bool WebSocketHandle::close(WSCloseCode code, std::string reason) const {
     return mailbox_ && detail::deliver(mailbox_, {Kind::close, std::move(reason), int(code)});
 }
@@ -124,7 +125,7 @@ awaitable<void> WebSocketResponse::send_bytes(std::string_view data) {
     return require(connection_).send({Kind::binary, std::string(data)});
 }
 awaitable<void> WebSocketResponse::send_json(const nlohmann::json& data) {
-    return require(connection_).send({Kind::text, data.dump()});
+    return require(connection_).send({Kind::text, detail::json_text(data)});
 }
 awaitable<void> WebSocketResponse::ping(std::string_view payload) {
     return require(connection_).send({Kind::ping, std::string(payload)});
