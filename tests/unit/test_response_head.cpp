@@ -60,3 +60,29 @@ TEST(ResponseHead, CookiesAndAnOutOfRangeStatus) {
 }
 
 }  // namespace
+
+namespace {
+
+// Common types are kept without a copy; every way of setting one reads back.
+TEST(ResponseHead, ContentTypesCommonAndOwnReadBackAndGoOut) {
+    auto json = web::json_response({{"a", 1}});
+    EXPECT_EQ(json.content_type(), "application/json");
+    std::string own = "application/vnd.example+json";
+    json.set_content_type(own);
+    own.assign(own.size(), 'x');  // the response keeps its own copy
+    EXPECT_EQ(json.content_type(), "application/vnd.example+json");
+    EXPECT_NE(head_of(json, {Framing::length, 7, true, 11, ""}).find("\r\nContent-Type: application/vnd.example+json\r\n"),
+              std::string::npos);
+    json.set_content_type(std::string("application/octet-stream"));  // a temporary equal to a common type
+    EXPECT_EQ(json.content_type(), "application/octet-stream");
+    json.set_content_type("");
+    EXPECT_EQ(json.content_type(), "");
+    json.set_text("now text");
+    EXPECT_EQ(json.content_type(), "text/plain");
+    auto moved = std::move(json);
+    EXPECT_EQ(moved.content_type(), "text/plain");
+    auto bytes = web::Response::bytes("x");
+    EXPECT_EQ(web::Response(std::move(bytes)).content_type(), "application/octet-stream");
+}
+
+}  // namespace

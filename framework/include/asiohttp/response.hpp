@@ -76,8 +76,8 @@ public:
     // Sets the body and marks it utf-8 text.
     void set_text(std::string text);
 
-    std::string_view content_type() const noexcept { return content_type_; }
-    void set_content_type(std::string_view type) { content_type_ = type; }
+    std::string_view content_type() const noexcept { return common_type_.empty() ? content_type_ : common_type_; }
+    void set_content_type(std::string_view type);
     std::string_view charset() const noexcept { return charset_; }
     void set_charset(std::string_view charset) { charset_ = charset; }
 
@@ -121,6 +121,9 @@ private:
     int status_;
     bool force_close_ = false;
     bool eof_sent_ = false;
+    // A common type longer than a short string ("application/json") is not
+    // copied: common_type_ views a static string, and content_type_ stays empty.
+    std::string_view common_type_;
     std::string content_type_;
     std::string charset_;
     std::string body_;

@@ -56,8 +56,32 @@ std::string_view reason_phrase(int status) noexcept {
 
 Response::Response(int status) : status_(status) {}
 
+namespace {
+
+// Types a response often has that std::string would allocate for (16 bytes and up).
+constexpr std::string_view kCommonTypes[] = {"application/json", "application/octet-stream",
+                                             "application/javascript", "application/x-www-form-urlencoded"};
+
+std::string_view common_type(std::string_view type) noexcept {
+    for (auto common : kCommonTypes)
+        if (common == type) return common;
+    return {};
+}
+
+}  // namespace
+
 Response::Response(int status, std::string body, std::string_view content_type, std::string_view charset)
-    : status_(status), content_type_(content_type), charset_(charset), body_(std::move(body)) {}
+    : status_(status),
+      common_type_(common_type(content_type)),
+      content_type_(common_type_.empty() ? content_type : std::string_view()),
+      charset_(charset),
+      body_(std::move(body)) {}
+
+void Response::set_content_type(std::string_view type) {
+    common_type_ = common_type(type);
+    if (common_type_.empty()) content_type_ = type;
+    else content_type_.clear();
+}
 
 Response Response::text(std::string text, int status, std::string_view content_type) {
     return {status, std::move(text), content_type, "utf-8"};
@@ -81,7 +105,7 @@ void Response::set_status(int status, std::string reason) {
 
 void Response::set_text(std::string text) {
     body_ = std::move(text);
-    if (content_type_.empty()) content_type_ = "text/plain";
+    if (content_type().empty()) set_content_type("text/plain");
     charset_ = "utf-8";
 }
 
