@@ -5,7 +5,7 @@
 #   tests/sanitizers.sh tsan   the multi-threaded tests under ThreadSanitizer (build-tsan/):
 #                              the pool, WebSocket handles and topics, the shared client
 #                              session, server start and shutdown, metrics, the watchdog,
-#                              rate limits and compression
+#                              rate limits, compression and the per-thread JSON serializer
 # Starts its own throwaway PostgreSQL; installs what the tests need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ kind=${1:?usage: tests/sanitizers.sh asan|tsan}
 case $kind in
   asan) dir=build-asan; flags=(-DASIOHTTP_SANITIZE=ON -DASIOHTTP_BUILD_BENCH=ON); filter=() ;;
   tsan) dir=build-tsan; flags=(-DASIOHTTP_TSAN=ON)
-        filter=(-R 'Pool|Postgres|PgTopics|Topics|SlowReader|WebSocket|Handle|Client|Shutdown|Server|Chat|Tasks|Metrics|CapturedLogs|RateLimit|Compression') ;;
+        filter=(-R 'Pool|Postgres|PgTopics|Topics|SlowReader|WebSocket|Handle|Client|Shutdown|Server|Chat|Tasks|Metrics|CapturedLogs|RateLimit|Compression|JsonText') ;;
   *) echo "usage: tests/sanitizers.sh asan|tsan" >&2; exit 2 ;;
 esac
 docker/install-deps.sh build test
