@@ -22,6 +22,10 @@ TEST(JsonText, WritesWhatDumpWrites) {
         json{{"quote\"back\\slash", "tab\tnew\nline\x01"}, {"utf-8", "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"}},
         json(std::numeric_limits<std::uint64_t>::max()),
         json(0.1),
+        json{{"", ""}, {"del\x7f", "x"}, {"e\u0301", {json::object(), json::array(), {json::array()}}}},
+        json{{"k\"ey", {"v\\al", "\x1f", 1.0, -0.0, 12345678901234567890u}}},
+        json::array({json::object({{"a", json::array()}}), "plain string", "\xe2\x82\xac", nullptr}),
+        json::binary({1, 2, 3}),
     };
     for (const auto& v : values) EXPECT_EQ(json_text(v), v.dump());
 }
@@ -29,6 +33,7 @@ TEST(JsonText, WritesWhatDumpWrites) {
 TEST(JsonText, InvalidUtf8ThrowsAsDumpDoesAndTheNextTextIsWhole) {
     const json bad{{"k", "a\xff"}};
     EXPECT_THROW((void)json_text(bad), json::type_error);
+    EXPECT_THROW((void)json_text(json{{"b\xc3", 1}}), json::type_error);  // in a key too
     EXPECT_EQ(json_text(json{{"after", 1}}), R"({"after":1})");
 }
 

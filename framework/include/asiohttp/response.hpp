@@ -45,6 +45,11 @@ public:
     virtual ~DeferredBody() = default;
     virtual awaitable<void> send(web::Request& req, web::Response& resp) = 0;
 };
+
+// Content types a response often has that std::string would allocate for
+// (16 bytes and up); a response names them by their place here, 1-based.
+inline constexpr std::string_view kCommonContentTypes[] = {
+    "application/json", "application/octet-stream", "application/javascript", "application/x-www-form-urlencoded"};
 }  // namespace asiohttp::detail
 
 namespace asiohttp::web {
@@ -76,7 +81,9 @@ public:
     // Sets the body and marks it utf-8 text.
     void set_text(std::string text);
 
-    std::string_view content_type() const noexcept { return common_type_.empty() ? content_type_ : common_type_; }
+    std::string_view content_type() const noexcept {
+        return common_type_ ? detail::kCommonContentTypes[common_type_ - 1] : std::string_view(content_type_);
+    }
     void set_content_type(std::string_view type);
     std::string_view charset() const noexcept { return charset_; }
     void set_charset(std::string_view charset) { charset_ = charset; }
@@ -121,9 +128,9 @@ private:
     int status_;
     bool force_close_ = false;
     bool eof_sent_ = false;
-    // A common type longer than a short string ("application/json") is not
-    // copied: common_type_ views a static string, and content_type_ stays empty.
-    std::string_view common_type_;
+    // A common type ("application/json") is not copied: common_type_ is its
+    // place in kCommonContentTypes (0: none), and content_type_ stays empty.
+    std::uint8_t common_type_ = 0;
     std::string content_type_;
     std::string charset_;
     std::string body_;

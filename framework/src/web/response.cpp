@@ -58,14 +58,11 @@ Response::Response(int status) : status_(status) {}
 
 namespace {
 
-// Types a response often has that std::string would allocate for (16 bytes and up).
-constexpr std::string_view kCommonTypes[] = {"application/json", "application/octet-stream",
-                                             "application/javascript", "application/x-www-form-urlencoded"};
-
-std::string_view common_type(std::string_view type) noexcept {
-    for (auto common : kCommonTypes)
-        if (common == type) return common;
-    return {};
+// The place of `type` in detail::kCommonContentTypes, 1-based; 0 if not there.
+std::uint8_t common_type(std::string_view type) noexcept {
+    for (std::size_t i = 0; i < std::size(detail::kCommonContentTypes); ++i)
+        if (detail::kCommonContentTypes[i] == type) return std::uint8_t(i + 1);
+    return 0;
 }
 
 }  // namespace
@@ -73,13 +70,13 @@ std::string_view common_type(std::string_view type) noexcept {
 Response::Response(int status, std::string body, std::string_view content_type, std::string_view charset)
     : status_(status),
       common_type_(common_type(content_type)),
-      content_type_(common_type_.empty() ? content_type : std::string_view()),
+      content_type_(common_type_ ? std::string_view() : content_type),
       charset_(charset),
       body_(std::move(body)) {}
 
 void Response::set_content_type(std::string_view type) {
     common_type_ = common_type(type);
-    if (common_type_.empty()) content_type_ = type;
+    if (!common_type_) content_type_ = type;
     else content_type_.clear();
 }
 
