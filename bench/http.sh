@@ -3,7 +3,7 @@
 # http and nginx's `return 200`, each server pinned to one core (0) and wrk to the
 # other (1). Prints req/s, p99 latency and the ratios to asiohttp.
 #   bench/http.sh [seconds per run, default 10] [connections, default 64]
-#   CAP=40 ROUNDS=3: the capped part's share of a core and its rounds (below)
+#   CAP=40 ROUNDS=3: the capped parts' share of a core and their rounds (below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's python3, where python3-aiohttp is installed (not a pyenv or venv one).
@@ -15,10 +15,11 @@ build_release asiohttp-demo
 
 tmp=$(mktemp -d)
 pids=()
+cap_dirs=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
-  [[ -n ${cap_dir:-} ]] && { sleep 0.5; rmdir "$cap_dir" 2>/dev/null || true; }
+  for dir in "${cap_dirs[@]}"; do sleep 0.5; rmdir "$dir" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
@@ -95,20 +96,29 @@ done
 # cfs_quota_us, or v2's cpu.max), so that the server, not wrk, is what runs out;
 # then req/s compare CPU cost per request. All four in one group, loaded in turn.
 CAP=${CAP:-40}
-if [[ -d /sys/fs/cgroup/cpu && ! -f /sys/fs/cgroup/cgroup.controllers ]]; then
-  cap_dir=/sys/fs/cgroup/cpu/asiohttp-bench-$$
-  mkdir "$cap_dir"
-  echo 100000 >"$cap_dir/cpu.cfs_period_us"
-  echo $((CAP * 1000)) >"$cap_dir/cpu.cfs_quota_us"
-else
-  cap_dir=/sys/fs/cgroup/asiohttp-bench-$$
-  echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
-  mkdir "$cap_dir"
-  echo "$((CAP * 1000)) 100000" >"$cap_dir/cpu.max"
-fi
-for p in "${pids[@]:0:4}"; do  # asiohttp, aiohttp, node, nginx
-  for q in $p $(pgrep -P "$p" || true); do echo "$q" >"$cap_dir/cgroup.procs"; done  # nginx's worker too
-done
+cap_group() {  # name: a new group held to CAP% of a core; prints its directory
+  local dir
+  if [[ -d /sys/fs/cgroup/cpu && ! -f /sys/fs/cgroup/cgroup.controllers ]]; then
+    dir=/sys/fs/cgroup/cpu/asiohttp-bench-$1-$$
+    mkdir "$dir"
+    echo 100000 >"$dir/cpu.cfs_period_us"
+    echo $((CAP * 1000)) >"$dir/cpu.cfs_quota_us"
+  else
+    dir=/sys/fs/cgroup/asiohttp-bench-$1-$$
+    echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+    mkdir "$dir"
+    echo "$((CAP * 1000)) 100000" >"$dir/cpu.max"
+  fi
+  echo "$dir"
+}
+join_group() {  # dir pid...: the processes and their children
+  local p q
+  for p in "${@:2}"; do
+    for q in $p $(pgrep -P "$p" || true); do echo "$q" >"$1/cgroup.procs"; done  # nginx's worker too
+  done
+}
+cap_dirs=("$(cap_group turns)")
+join_group "${cap_dirs[0]}" "${pids[@]:0:4}"  # asiohttp, aiohttp, node, nginx
 # Beside req/s, the CPU each server spent per request (user + system time of
 # its process, nginx's worker for nginx, over the measured run). This machine's
 # speed drifts by up to 10% within minutes, more than what separates asiohttp
@@ -151,6 +161,27 @@ for path in plaintext json; do
   echo "/$path asiohttp of nginx, round by round:$rounds"
 done
 echo "(each server held to $CAP% of core 0; medians of $ROUNDS rounds; CPU us/req: the server's user + system time per request)"
+
+# Taking turns leaves each round to the machine's speed in its minute. Loaded at
+# the same time in one capped group, asiohttp and nginx share one minute and one
+# share of the core: the scheduler gives each busy thread the same time, so
+# their ratio of req/s is the inverse ratio of their CPU cost per request.
+cap_dirs+=("$(cap_group together)")
+join_group "${cap_dirs[1]}" "${pids[0]}" "${pids[3]}"
+printf '\n%-10s %12s %12s %12s   %s\n' "together" asiohttp nginx "of nginx" "round by round"
+for path in plaintext json; do
+  ours="" theirs="" rounds=""
+  for round in $(seq "$ROUNDS"); do
+    taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:18081/$path" >"$tmp/ours.txt" &
+    taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:18084/$path" >"$tmp/theirs.txt"
+    wait $!
+    a=$(awk '/Requests\/sec/ {print $2}' "$tmp/ours.txt") b=$(awk '/Requests\/sec/ {print $2}' "$tmp/theirs.txt")
+    ours+="$a " theirs+="$b " rounds+=" $(ratio "$a" "$b")"
+  done
+  a=$(median <<<"$ours") b=$(median <<<"$theirs")
+  printf '%-10s %12s %12s %12s  %s\n' "/$path" "$a" "$b" "$(ratio "$a" "$b")" "$rounds"
+done
+echo "(asiohttp and nginx in one group held to $CAP% of core 0, loaded at once; medians of $ROUNDS rounds)"
 
 echo
 echo "wrk -t1 -c$CONNS -d${DURATION}s; servers on core 0, wrk on core 1; $(nproc) cores, $(uname -r)"
