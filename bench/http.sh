@@ -119,14 +119,17 @@ join_group() {  # dir pid...: the processes and their children
 }
 cap_dirs=("$(cap_group turns)")
 join_group "${cap_dirs[0]}" "${pids[@]:0:4}"  # asiohttp, aiohttp, node, nginx
-# Beside req/s, the CPU each server spent per request (user + system time of
-# its process, nginx's worker for nginx, over the measured run). This machine's
+# Beside req/s, the CPU each server spent per request (the time its threads
+# ran, from schedstat in nanoseconds: nginx's worker for nginx). This machine's
 # speed drifts by up to 10% within minutes, more than what separates asiohttp
 # from nginx: so the servers take turns, ROUNDS times over (A B C D A B C D...),
 # and each figure is the median of its rounds; "round by round" is asiohttp's
 # ratio to nginx in each round.
 ROUNDS=${ROUNDS:-3}
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks (USER_HZ)
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ns += $1} END {printf "%.0f", ns}'; }  # every thread's time on a CPU
+us_per_request() {  # ns <wrk's output -> CPU microseconds per request
+  awk -v ns="$1" '/requests in/ {printf "%.2f", ns / 1e3 / $1}'
+}
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 declare -A capped cpu_us
 served=("${pids[0]}" "${pids[1]}" "${pids[2]}" "$(pgrep -P "${pids[3]}" | head -1)")
@@ -136,11 +139,11 @@ for path in plaintext json; do
     for peer in asiohttp:18081 aiohttp:18082 node:18083 nginx:18084; do
       name=${peer%%:*} port=${peer##*:} pid=${served[$i]}
       taskset -c 1 wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$port/$path" >/dev/null  # warm-up
-      before=$(cpu_ticks "$pid")
+      before=$(cpu_ns "$pid")
       out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$port/$path")
-      after=$(cpu_ticks "$pid")
+      after=$(cpu_ns "$pid")
       capped[$name/$path]+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") "
-      cpu_us[$name/$path]+="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.2f", t * 1e6 / hz / $1}' <<<"$out") "
+      cpu_us[$name/$path]+="$(us_per_request $((after - before)) <<<"$out") "
       i=$((i + 1))
     done
   done
@@ -160,28 +163,34 @@ for path in plaintext json; do
   for k in "${!ours[@]}"; do rounds+=" $(ratio "${ours[$k]}" "${theirs[$k]}")"; done
   echo "/$path asiohttp of nginx, round by round:$rounds"
 done
-echo "(each server held to $CAP% of core 0; medians of $ROUNDS rounds; CPU us/req: the server's user + system time per request)"
+echo "(each server held to $CAP% of core 0; medians of $ROUNDS rounds; CPU us/req: the server's time on a CPU per request)"
 
 # Taking turns leaves each round to the machine's speed in its minute. Loaded at
-# the same time in one capped group, asiohttp and nginx share one minute and one
-# share of the core: the scheduler gives each busy thread the same time, so
-# their ratio of req/s is the inverse ratio of their CPU cost per request.
+# the same time in one capped group, asiohttp and nginx share the minute: their
+# CPU per request compares without the drift. (The scheduler's shares are not
+# quite equal, 51-52% to asiohttp when measured, so req/s alone would flatter.)
 cap_dirs+=("$(cap_group together)")
 join_group "${cap_dirs[1]}" "${pids[0]}" "${pids[3]}"
-printf '\n%-10s %12s %12s %12s   %s\n' "together" asiohttp nginx "of nginx" "round by round"
+printf '\n%-10s %12s %12s %12s %12s %14s   %s\n' "together" "asiohttp r/s" "nginx r/s" "asiohttp us" "nginx us" \
+  "CPU of nginx's" "round by round"
 for path in plaintext json; do
-  ours="" theirs="" rounds=""
+  ours="" theirs="" ours_cpu="" theirs_cpu="" rounds=""
   for round in $(seq "$ROUNDS"); do
+    a0=$(cpu_ns "${served[0]}") b0=$(cpu_ns "${served[3]}")
     taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:18081/$path" >"$tmp/ours.txt" &
     taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:18084/$path" >"$tmp/theirs.txt"
     wait $!
-    a=$(awk '/Requests\/sec/ {print $2}' "$tmp/ours.txt") b=$(awk '/Requests\/sec/ {print $2}' "$tmp/theirs.txt")
-    ours+="$a " theirs+="$b " rounds+=" $(ratio "$a" "$b")"
+    a1=$(cpu_ns "${served[0]}") b1=$(cpu_ns "${served[3]}")
+    ours+="$(awk '/Requests\/sec/ {print $2}' "$tmp/ours.txt") " theirs+="$(awk '/Requests\/sec/ {print $2}' "$tmp/theirs.txt") "
+    a=$(us_per_request $((a1 - a0)) <"$tmp/ours.txt") b=$(us_per_request $((b1 - b0)) <"$tmp/theirs.txt")
+    ours_cpu+="$a " theirs_cpu+="$b " rounds+=" $(ratio "$a" "$b")"
   done
-  a=$(median <<<"$ours") b=$(median <<<"$theirs")
-  printf '%-10s %12s %12s %12s  %s\n' "/$path" "$a" "$b" "$(ratio "$a" "$b")" "$rounds"
+  a=$(median <<<"$ours_cpu") b=$(median <<<"$theirs_cpu")
+  printf '%-10s %12s %12s %12s %12s %14s  %s\n' "/$path" "$(median <<<"$ours")" "$(median <<<"$theirs")" "$a" "$b" \
+    "$(ratio "$a" "$b")" "$rounds"
 done
-echo "(asiohttp and nginx in one group held to $CAP% of core 0, loaded at once; medians of $ROUNDS rounds)"
+echo "(asiohttp and nginx in one group held to $CAP% of core 0, loaded at once; medians of $ROUNDS rounds;"
+echo " CPU of nginx's: asiohttp's time on a CPU per request over nginx's, below 1.00x is cheaper)"
 
 echo
 echo "wrk -t1 -c$CONNS -d${DURATION}s; servers on core 0, wrk on core 1; $(nproc) cores, $(uname -r)"
