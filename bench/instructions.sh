@@ -28,7 +28,7 @@ count() {  # port command...
   shift
   valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$@" >"$tmp/server.log" 2>&1 &
   pid=$!
-  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port$path" && break; sleep 0.2; done
+  wait_port "$port" 60  # a server starts slowly under callgrind
   taskset -c 1 wrk -t1 -c"$CONNS" -d2s "http://127.0.0.1:$port$path" >/dev/null
   callgrind_control -z "$pid" >/dev/null 2>&1
   requests=$(taskset -c 1 wrk -t1 -c"$CONNS" -d5s "http://127.0.0.1:$port$path" | awk '/requests in/ {print $1}')

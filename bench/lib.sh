@@ -7,8 +7,8 @@ build_release() {  # target...
   cmake --build build --target "$@" >/dev/null
 }
 
-wait_port() {  # port
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+wait_port() {  # port [seconds, default 10]
+  for _ in $(seq $((${2:-10} * 10))); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
   echo "no server on port $1" >&2
   return 1
 }

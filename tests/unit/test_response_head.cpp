@@ -59,10 +59,6 @@ TEST(ResponseHead, CookiesAndAnOutOfRangeStatus) {
     EXPECT_NE(h.find("\r\nSet-Cookie: a=1"), std::string::npos) << h;
 }
 
-}  // namespace
-
-namespace {
-
 // Common types are kept without a copy; every way of setting one reads back.
 TEST(ResponseHead, ContentTypesCommonAndOwnReadBackAndGoOut) {
     auto json = web::json_response({{"a", 1}});
@@ -71,8 +67,8 @@ TEST(ResponseHead, ContentTypesCommonAndOwnReadBackAndGoOut) {
     json.set_content_type(own);
     own.assign(own.size(), 'x');  // the response keeps its own copy
     EXPECT_EQ(json.content_type(), "application/vnd.example+json");
-    EXPECT_NE(head_of(json, {Framing::length, 7, true, 11, ""}).find("\r\nContent-Type: application/vnd.example+json\r\n"),
-              std::string::npos);
+    const auto head = head_of(json, {Framing::length, 7, true, 11, ""});
+    EXPECT_NE(head.find("\r\nContent-Type: application/vnd.example+json\r\n"), std::string::npos) << head;
     json.set_content_type(std::string("application/octet-stream"));  // a temporary equal to a common type
     EXPECT_EQ(json.content_type(), "application/octet-stream");
     json.set_content_type("");

@@ -80,7 +80,8 @@ awaitable<void> PostgresStorage::save_session(web::Request&, web::Response& resp
     co_await pool_->query("insert into " + table_ + " (id, data, created, expires_at) values ($1, $2::jsonb, $3, " +
                               expires + ") on conflict (id) do update set data = (" + table_ +
                               ".data - $4::text[]) || excluded.data, expires_at = excluded.expires_at",
-                          session.identity(), asiohttp::detail::json_text(patch), session.created(), text_array(erased));
+                          session.identity(), asiohttp::detail::json_text(patch), session.created(),
+                          text_array(erased));
     set_cookie(resp, session.identity(), session);
     if (++saves_ % 100 == 0) co_await purge_expired();
 }
